@@ -1,0 +1,1 @@
+"""Sound assets shipped with voice-coach (made by scripts/make_sounds.py)."""

@@ -1,0 +1,3 @@
+"""voice-coach: an offline, hands-free, voice-guided audio workout coach."""
+
+__version__ = "0.1.0"

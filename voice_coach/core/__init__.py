@@ -1,0 +1,1 @@
+"""The pure core: exercise catalog, routines, commands and the session engine. No devices."""

@@ -1,0 +1,1 @@
+"""Session history in SQLite and the progression rules it drives."""

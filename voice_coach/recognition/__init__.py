@@ -1,0 +1,1 @@
+"""Speech recognition of spoken commands: microphone, recognizer engines and command matching."""

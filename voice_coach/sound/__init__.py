@@ -1,0 +1,1 @@
+"""Sound output: the sample-accurate mixer, sound assets and the output device adapters."""

@@ -1,0 +1,1 @@
+"""Text-to-speech: rendering phrases to audio clips, cached on disk."""
