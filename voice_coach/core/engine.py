@@ -128,19 +128,21 @@ class Session:
         return self._take()
 
     def advance(self, now_ms: int) -> list[Effect]:
-        while self._agenda and self._agenda[0][0] <= now_ms:
-            due_ms, _, action = heapq.heappop(self._agenda)
-            action(due_ms)
+        self._run_agenda(now_ms)
         return self._take()
 
     def handle(self, command: Command, now_ms: int) -> list[Effect]:
+        """Apply a command at `now_ms`, after everything scheduled up to then has run.
+
+        The command takes effect at once; its spoken reply starts after the earcon."""
+        self._run_agenda(now_ms)
         if self.state is None or command not in self.active_commands():
             state = self.state.value if self.state else "not started"
             self._emit(CommandHandled(now_ms, command.value, False, f"not available ({state})"))
             return self._take()
         self._emit(CommandHandled(now_ms, command.value, True, ""))
-        self._emit(Sound(now_ms, "earcon"))
-        _COMMAND_HANDLERS[command](self, now_ms + EARCON_MS)
+        _COMMAND_HANDLERS[command](self, now_ms)
+        self._emit(Sound(now_ms, "earcon"))  # after the handler, so a hush does not cut it
         return self._take()
 
     def interrupt(self, now_ms: int) -> list[Effect]:
@@ -194,6 +196,11 @@ class Session:
         base = self._variation.tempo.with_overrides(self._block.tempo)
         return base.scaled(self._scale)
 
+    def _run_agenda(self, now_ms: int) -> None:
+        while self._agenda and self._agenda[0][0] <= now_ms:
+            due_ms, _, action = heapq.heappop(self._agenda)
+            action(due_ms)
+
     def _take(self) -> list[Effect]:
         out, self._out = self._out, []
         return out
@@ -218,6 +225,10 @@ class Session:
         if kind in ("setup", "info", "instruction"):
             self._last_instruction = text
         return at_ms + self._speech_ms(text) + SPEECH_GAP_MS
+
+    def _reply(self, now_ms: int, text: str) -> int:
+        """A spoken reply to a command, after the earcon that acknowledged it."""
+        return self._say(now_ms + EARCON_MS, text, Priority.INSTRUCTION, "confirm")
 
     def _say_in_turn(self, at_ms: int, texts: list[str], kind: str, then: Action) -> None:
         """Say each text after the previous one ends, then run `then`."""
@@ -400,7 +411,7 @@ class Session:
         self._clear_agenda()
         self._emit(Hush(now_ms))
         self._enter(State.PAUSED, now_ms)
-        self._say(now_ms, phrases.PAUSED, Priority.INSTRUCTION, "confirm")
+        self._reply(now_ms, phrases.PAUSED)
 
     def _resume_point(self, now_ms: int) -> Action:
         if self.state is State.SET:
@@ -416,7 +427,7 @@ class Session:
         return self._intro_block
 
     def _cmd_resume(self, now_ms: int) -> None:
-        end = self._say(now_ms, phrases.RESUMING, Priority.INSTRUCTION, "confirm")
+        end = self._reply(now_ms, phrases.RESUMING)
         action = self._resume_action or self._intro_block
         self._resume_action = None
         self._at(end, action)
@@ -451,8 +462,7 @@ class Session:
         current = self._variation
         target = self.catalog.step(current.id, direction)
         if target is None:
-            text = phrases.no_easier() if direction < 0 else phrases.no_harder()
-            self._say(now_ms, text, Priority.INSTRUCTION, "confirm")
+            self._reply(now_ms, phrases.no_easier() if direction < 0 else phrases.no_harder())
             return
         if self.state is State.SET and self._set_reps_done:
             self._record_set(now_ms)
@@ -464,14 +474,15 @@ class Session:
             self._clear_agenda()
             self._emit(Hush(now_ms))
             set_number = max(1, self._set_number)
-            self._say_in_turn(now_ms, texts, "setup", lambda t: self._ready_set(t, set_number))
+            self._say_in_turn(now_ms + EARCON_MS, texts, "setup",
+                              lambda t: self._ready_set(t, set_number))
         elif self.state is State.PAUSED:
             set_number = max(1, self._set_number)
             if self._paused_from in (State.SET, State.READY):
                 self._resume_action = lambda t: self._ready_set(t, set_number)
-            self._say(now_ms, phrases.switching(target), Priority.INSTRUCTION, "confirm")
+            self._reply(now_ms, phrases.switching(target))
         else:
-            self._say_in_turn(now_ms, texts, "setup", lambda t: None)
+            self._say_in_turn(now_ms + EARCON_MS, texts, "setup", lambda t: None)
 
     def _cmd_slower(self, now_ms: int) -> None:
         self._change_tempo(now_ms, TEMPO_STEP)
@@ -483,12 +494,10 @@ class Session:
         scale = clamp_scale(self._scale * factor)
         at_limit = abs(scale - self._scale) < 1e-9
         self._scale = scale
-        text = phrases.tempo_changed(slower=factor > 1, at_limit=at_limit)
-        self._say(now_ms, text, Priority.INSTRUCTION, "confirm")
+        self._reply(now_ms, phrases.tempo_changed(slower=factor > 1, at_limit=at_limit))
 
     def _cmd_repeat(self, now_ms: int) -> None:
-        text = self._last_instruction or self._variation.setup
-        self._say(now_ms, text, Priority.INSTRUCTION, "confirm")
+        self._reply(now_ms, self._last_instruction or self._variation.setup)
 
     def _cmd_how_many(self, now_ms: int) -> None:
         setting = self._paused_from if self.state is State.PAUSED else self.state
@@ -496,14 +505,14 @@ class Session:
         reps_left = self._reps_target - self._set_reps_done if in_set else None
         later_sets = sum(block.sets for block in self.routine.blocks[self._block_index + 1:])
         sets_after = self._block.sets - self._set_number + later_sets
-        self._say(now_ms, phrases.how_many(reps_left, sets_after), Priority.INSTRUCTION, "confirm")
+        self._reply(now_ms, phrases.how_many(reps_left, sets_after))
 
     def _cmd_stop(self, now_ms: int) -> None:
         self._emit(Hush(now_ms))
         self._finish(now_ms, EndReason.STOPPED)
 
     def _cmd_help(self, now_ms: int) -> None:
-        self._say(now_ms, phrases.help_text(), Priority.INSTRUCTION, "confirm")
+        self._reply(now_ms, phrases.help_text())
 
 
 _NEXT_PHASE: dict[Phase, Phase | None] = {

@@ -1,0 +1,140 @@
+"""Drives the session engine from the mixer's sample clock: the samples played are the clock.
+
+`render_block(frames)` is the whole loop: apply commands that arrived, advance the engine to the
+end of the block, hand its effects to the mixer at their exact sample positions, and mix. The
+live output stream calls it from its callback; rendering to a file calls it in a plain loop,
+so both run the very same code. Effects go out through `outbox` for the main thread to log and
+print; the audio thread never does I/O.
+"""
+
+from __future__ import annotations
+
+import queue
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from voice_coach.core.commands import Command
+from voice_coach.core.effects import Click, Effect, Hush, Say, Sound
+from voice_coach.core.engine import Session, Status
+from voice_coach.sound.mixer import Mixer
+
+LATE_SPEECH_MS = 2000
+
+
+@dataclass(frozen=True)
+class Heard:
+    """A command as it reached the loop, before the engine decided on it."""
+
+    at_ms: int
+    command: str
+    source: str  # keyboard, voice, ...
+    type: str = field(default="heard", init=False)
+
+
+@dataclass(frozen=True)
+class SpeechLate:
+    """A cue whose speech was not ready in time and was dropped (printed instead)."""
+
+    at_ms: int
+    text: str
+    type: str = field(default="speech_late", init=False)
+
+
+LoopEvent = Effect | Heard | SpeechLate
+SpeechLookup = Callable[[str], np.ndarray | None]
+
+
+class CoachLoop:
+    """One session, one mixer, one clock. Only `submit` may be called from other threads.
+
+    `speech_lookup` returns a prepared clip or None when it is not ready yet (then
+    `speech_request` is asked to prepare it and the cue plays when ready, if not too late);
+    pass None as `speech_lookup` when there is no speech engine at all.
+    """
+
+    def __init__(
+        self,
+        session: Session,
+        mixer: Mixer,
+        speech_lookup: SpeechLookup | None,
+        speech_request: Callable[[str], None] = lambda text: None,
+    ) -> None:
+        self.session = session
+        self.mixer = mixer
+        self._lookup = speech_lookup
+        self._request = speech_request
+        self._commands: queue.SimpleQueue[tuple[Command, str]] = queue.SimpleQueue()
+        self.outbox: queue.SimpleQueue[LoopEvent] = queue.SimpleQueue()
+        self._waiting_speech: list[Say] = []
+        self._started = False
+        self.status: Status | None = None
+
+    @property
+    def now_ms(self) -> int:
+        return self.mixer.position * 1000 // self.mixer.sample_rate
+
+    @property
+    def done(self) -> bool:
+        """The session has finished and everything it said has been played."""
+        return self.session.finished and self.mixer.idle and not self._waiting_speech
+
+    def submit(self, command: Command, source: str) -> None:
+        """Thread-safe: the command is applied at the start of the next block."""
+        self._commands.put((command, source))
+
+    def render_block(self, frames: int) -> np.ndarray:
+        start_ms = self.now_ms
+        if not self._started:
+            self._started = True
+            self._apply(self.session.start(start_ms))
+        while True:
+            try:
+                command, source = self._commands.get_nowait()
+            except queue.Empty:
+                break
+            self.outbox.put(Heard(start_ms, command.value, source))
+            self._apply(self.session.handle(command, start_ms))
+        last_ms = (self.mixer.position + frames - 1) * 1000 // self.mixer.sample_rate
+        self._apply(self.session.advance(last_ms))
+        self._retry_waiting_speech()
+        self.status = self.session.status()
+        return self.mixer.render(frames)
+
+    def interrupt(self) -> None:
+        """End the session now (Ctrl-C); call only when no block is being rendered."""
+        self._apply(self.session.interrupt(self.now_ms))
+
+    def _apply(self, effects: list[Effect]) -> None:
+        for effect in effects:
+            self.outbox.put(effect)
+            if isinstance(effect, Click):
+                self.mixer.add_click(self.mixer.sample_at(effect.at_ms), effect.accent)
+            elif isinstance(effect, Sound):
+                self.mixer.add_sound(self.mixer.sample_at(effect.at_ms), effect.name)
+            elif isinstance(effect, Hush):
+                self.mixer.hush(self.mixer.sample_at(effect.at_ms))
+                self._waiting_speech.clear()
+            elif isinstance(effect, Say):
+                self._play_speech(effect)
+
+    def _play_speech(self, say: Say) -> bool:
+        if self._lookup is None:  # no speech engine: cues are printed by the main thread
+            return True
+        clip = self._lookup(say.text)
+        if clip is None:
+            if say not in self._waiting_speech:
+                self._waiting_speech.append(say)
+                self._request(say.text)
+            return False
+        self.mixer.add_speech(self.mixer.sample_at(say.at_ms), clip, int(say.priority))
+        return True
+
+    def _retry_waiting_speech(self) -> None:
+        for say in list(self._waiting_speech):
+            if self.now_ms - say.at_ms > LATE_SPEECH_MS:
+                self._waiting_speech.remove(say)
+                self.outbox.put(SpeechLate(say.at_ms, say.text))
+            elif self._play_speech(say):
+                self._waiting_speech.remove(say)

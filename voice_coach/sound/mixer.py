@@ -1,0 +1,158 @@
+"""The mixer: places clicks, sounds and speech at exact sample positions and renders blocks.
+
+Everything is prepared numpy arrays; `render` only copies and adds, so it is safe to call from
+an audio callback. Speech never overlaps speech: a newer cue of higher priority cuts the one
+playing (with a short fade); an equal or lower one waits for it to end, or is dropped if it
+would wait too long. Clicks are ducked while speech plays. The mixer remembers when it made
+sound, so the listener can ignore the coach's own voice and clicks.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+FADE_MS = 5
+AUDIBLE_HISTORY = 512
+
+
+@dataclass
+class _Voice:
+    start: int
+    samples: np.ndarray
+    gain: float
+    kind: str  # click, sound, speech
+    priority: int = 0
+    end: int = 0
+    fade_at: int | None = None  # a cut voice fades out from here to `end`
+
+    def __post_init__(self) -> None:
+        self.end = self.start + len(self.samples)
+
+
+@dataclass(frozen=True)
+class Audible:
+    """A stretch of output samples where the coach made sound of one kind."""
+
+    start: int
+    end: int
+    kind: str
+
+
+class Mixer:
+    """Mixes mono float32 sound at `sample_rate`; `position` counts samples rendered so far."""
+
+    def __init__(
+        self,
+        sample_rate: int,
+        click: np.ndarray,
+        accent: np.ndarray,
+        sounds: dict[str, np.ndarray] | None = None,
+        click_gain: float = 0.7,
+        speech_gain: float = 1.0,
+        duck_gain: float = 0.3,
+        max_speech_wait_ms: int = 1500,
+    ) -> None:
+        self.sample_rate = sample_rate
+        self.position = 0
+        self._click = click.astype(np.float32)
+        self._accent = accent.astype(np.float32)
+        self._sounds = {name: s.astype(np.float32) for name, s in (sounds or {}).items()}
+        self.click_gain = click_gain
+        self.speech_gain = speech_gain
+        self.duck_gain = duck_gain
+        self._max_wait = max_speech_wait_ms * sample_rate // 1000
+        self._fade = max(1, FADE_MS * sample_rate // 1000)
+        self._voices: list[_Voice] = []
+        self.audible: deque[Audible] = deque(maxlen=AUDIBLE_HISTORY)
+        self.dropped_speech = 0
+
+    def sample_at(self, at_ms: int) -> int:
+        """The sample position of a session-clock time, never before what was already played."""
+        return max(self.position, at_ms * self.sample_rate // 1000)
+
+    @property
+    def idle(self) -> bool:
+        return not self._voices
+
+    def add_click(self, at: int, accent: bool) -> None:
+        self._add(_Voice(at, self._accent if accent else self._click, self.click_gain, "click"))
+
+    def add_sound(self, at: int, name: str) -> None:
+        samples = self._sounds.get(name)
+        if samples is not None:
+            self._add(_Voice(at, samples, 1.0, "sound"))
+
+    def add_speech(self, at: int, samples: np.ndarray, priority: int) -> int | None:
+        """Schedule speech at `at` under the no-overlap rule; returns where it starts, or None
+        if it was dropped."""
+        end = at + len(samples)
+        overlapping = [v for v in self._speech() if v.start < end and at < v.end]
+        if overlapping and all(priority > v.priority for v in overlapping):
+            for voice in overlapping:
+                self._cut(voice, at)
+        elif overlapping:
+            after = max(v.end for v in self._speech())
+            if after - at > self._max_wait:
+                self.dropped_speech += 1
+                return None
+            at = after
+        self._add(_Voice(at, samples.astype(np.float32, copy=False), self.speech_gain, "speech",
+                         priority))
+        return at
+
+    def hush(self, at: int) -> None:
+        """Silence everything from sample `at`: pending sounds are dropped, playing ones fade."""
+        for voice in list(self._voices):
+            self._cut(voice, at)
+
+    def render(self, frames: int) -> np.ndarray:
+        start, stop = self.position, self.position + frames
+        clicks = np.zeros(frames, np.float32)
+        others = np.zeros(frames, np.float32)
+        speaking = np.zeros(frames, bool)
+        for voice in self._voices:
+            if voice.start >= stop or voice.end <= start:
+                continue
+            first, last = max(start, voice.start), min(stop, voice.end)
+            piece = voice.samples[first - voice.start:last - voice.start] * voice.gain
+            if voice.fade_at is not None and last > voice.fade_at:
+                piece = piece * self._fade_envelope(voice, first, last)
+            target = clicks if voice.kind == "click" else others
+            target[first - start:last - start] += piece
+            if voice.kind == "speech":
+                speaking[first - start:last - start] = True
+        clicks[speaking] *= self.duck_gain
+        self._voices = [v for v in self._voices if v.end > stop]
+        self.position = stop
+        mixed = clicks + others
+        np.clip(mixed, -1.0, 1.0, out=mixed)
+        return mixed
+
+    def audible_between(self, start: int, end: int) -> list[Audible]:
+        return [a for a in list(self.audible) if a.start < end and start < a.end]
+
+    def _speech(self) -> list[_Voice]:
+        return [v for v in self._voices if v.kind == "speech"]
+
+    def _add(self, voice: _Voice) -> None:
+        voice.start = max(voice.start, self.position)
+        voice.end = voice.start + len(voice.samples)
+        self._voices.append(voice)
+        self.audible.append(Audible(voice.start, voice.end, voice.kind))
+
+    def _cut(self, voice: _Voice, at: int) -> None:
+        if voice.start >= at:
+            self._voices.remove(voice)
+            return
+        if voice.end > at:
+            voice.end = min(voice.end, at + self._fade)
+            voice.fade_at = at
+
+    def _fade_envelope(self, voice: _Voice, first: int, last: int) -> np.ndarray:
+        assert voice.fade_at is not None
+        positions = np.arange(first, last)
+        length = max(1, voice.end - voice.fade_at)
+        return np.clip((voice.end - positions) / length, 0.0, 1.0).astype(np.float32)
