@@ -8,7 +8,12 @@ import sys
 from collections.abc import Sequence
 
 # Each module registers one or more subcommands with `add_parser(subparsers)`.
-SUBCOMMAND_MODULES: tuple[str, ...] = ()
+SUBCOMMAND_MODULES: tuple[str, ...] = (
+    "voice_coach.app.listen_cmd",
+    "voice_coach.app.model_cmd",
+    "voice_coach.app.routine_cmd",
+    "voice_coach.app.history_cmd",
+)
 
 
 class UserError(Exception):

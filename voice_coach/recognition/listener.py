@@ -1,0 +1,107 @@
+"""The listening pipeline: push microphone blocks in, get accepted commands out.
+
+Pure and synchronous (no threads, no clock): the caller pushes fixed 100 ms blocks with their
+position on the stream clock, and tells it when the coach itself makes sound.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from voice_coach.core.commands import Command
+from voice_coach.recognition.base import Hypothesis, Recognizer
+from voice_coach.recognition.matcher import DEFAULT_CONFIDENCE_FLOOR, CommandMatcher
+from voice_coach.recognition.phrases import all_phrases
+from voice_coach.recognition.self_audio import CoachAudioKind, SelfAudioGate
+
+BLOCK_S = 0.1
+# When an engine gives no word times, assume the utterance began this long before the decision.
+ASSUMED_UTTERANCE_S = 1.0
+
+
+@dataclass(frozen=True)
+class HeardCommand:
+    """A command the listener accepted; `at_s` is the stream time of the deciding block's end."""
+
+    command: Command
+    at_s: float
+    text: str
+    confidence: float | None
+
+
+class CommandListener:
+    """Feeds a recognizer, keeps it deaf to the coach, and accepts only active commands."""
+
+    def __init__(
+        self,
+        recognizer: Recognizer,
+        phrases: Mapping[Command, Sequence[str]],
+        *,
+        active: Iterable[Command] = tuple(Command),
+        confidence_floor: float = DEFAULT_CONFIDENCE_FLOOR,
+        use_partials: bool = True,
+    ) -> None:
+        self.recognizer = recognizer
+        self.sample_rate = recognizer.sample_rate
+        self.block_samples = round(BLOCK_S * self.sample_rate)
+        self.matcher = CommandMatcher(phrases, confidence_floor)
+        self.gate = SelfAudioGate(self.sample_rate)
+        self.use_partials = use_partials
+        self.active = frozenset(active)
+        recognizer.set_phrases(all_phrases(dict(phrases)))
+        self._origin_s: float | None = None
+
+    def set_active(self, active: Iterable[Command]) -> None:
+        """Only these commands are accepted from now on (the session state decides)."""
+        self.active = frozenset(active)
+
+    def mark_coach_audio(self, start_s: float, end_s: float, kind: CoachAudioKind) -> None:
+        """The coach plays a click or speaks from `start_s` to `end_s` (stream seconds)."""
+        self.gate.mark(start_s, end_s, kind)
+
+    def set_self_audio(self, intervals: Iterable[tuple[float, float, CoachAudioKind]]) -> None:
+        """Replace every remembered coach interval with these (start_s, end_s, kind)."""
+        self.gate.clear()
+        for start_s, end_s, kind in intervals:
+            self.gate.mark(start_s, end_s, kind)
+
+    def reset(self) -> None:
+        """Forget the utterance in progress and all coach intervals."""
+        self.recognizer.reset()
+        self.gate.clear()
+        self._origin_s = None
+
+    def push(self, block: np.ndarray, block_start_s: float) -> list[HeardCommand]:
+        """Process one block of int16 mono samples that starts at `block_start_s`."""
+        if self._origin_s is None:
+            self._origin_s = block_start_s
+        at_s = block_start_s + len(block) / self.sample_rate
+        cleaned = self.gate.clean(np.asarray(block, dtype=np.int16), block_start_s)
+        heard: list[HeardCommand] = []
+        for hypothesis in self.recognizer.feed(cleaned):
+            command = self._decide(hypothesis, at_s)
+            if command is not None:
+                heard.append(HeardCommand(command, at_s, hypothesis.text, hypothesis.confidence))
+                # The utterance was acted on: its final result must not fire a second time.
+                self.recognizer.reset()
+                self._origin_s = at_s
+                break
+        return heard
+
+    def _decide(self, hypothesis: Hypothesis, at_s: float) -> Command | None:
+        if not hypothesis.final and not self.use_partials:
+            return None
+        origin = self._origin_s if self._origin_s is not None else at_s
+        if hypothesis.words:
+            start_s = origin + hypothesis.words[0].start_s
+            end_s = origin + hypothesis.words[-1].end_s
+        else:
+            start_s, end_s = at_s - ASSUMED_UTTERANCE_S, at_s
+        if self.gate.coach_spoke_during(start_s, end_s):
+            return None
+        if hypothesis.final:
+            return self.matcher.match(hypothesis.text, hypothesis.confidence, self.active)
+        return self.matcher.match_partial(hypothesis.text, self.active)

@@ -1,0 +1,161 @@
+"""The bundled PocketSphinx engine: command grammar, VAD segments, phone-loop rejection.
+
+Each speech segment found by PocketSphinx's own endpointer is decoded twice: by a grammar of the
+command phrases and by a free phone loop. Speech that is not a command fits the phone loop much
+better than any phrase, so the per-frame score difference gives the confidence.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Sequence
+
+import numpy as np
+
+from voice_coach.recognition.base import Hypothesis, RecognizerUnavailable, Word
+
+GRAMMAR_SEARCH = "commands"
+PHONE_SEARCH = "phones"
+FILLER_WORDS = frozenset({"<s>", "</s>", "<sil>", "[NOISE]", "+SPN+", "+NSN+"})
+LOG_BASE = math.log(1.0001)  # pocketsphinx scores are 1.0001 ** (integer log score)
+FRAME_S = 0.01
+
+
+class PocketSphinxRecognizer:
+    """Final results only: one `Hypothesis` per speech segment, when the segment ends.
+
+    confidence = logistic((grammar_per_frame - phones_per_frame + margin) / scale), so
+    confidence >= 0.5 exactly when the grammar scores within `margin` of the phone loop.
+    """
+
+    name = "pocketsphinx"
+    sample_rate = 16000
+
+    def __init__(
+        self,
+        *,
+        vad_mode: int = 3,
+        window_s: float = 0.3,
+        ratio: float = 0.9,
+        max_segment_s: float = 2.0,
+        margin: float = 6.0,
+        scale: float = 2.0,
+    ) -> None:
+        try:
+            import pocketsphinx
+        except ImportError:
+            raise RecognizerUnavailable(
+                "PocketSphinx is not installed; install it with `pip install pocketsphinx`"
+            ) from None
+        self._ps = pocketsphinx
+        model_dir = os.path.join(pocketsphinx.get_model_path(), "en-us")
+        self._phone_lm = os.path.join(model_dir, "en-us-phone.lm.bin")
+        hmm = os.path.join(model_dir, "en-us")
+        if not (os.path.isdir(hmm) and os.path.isfile(self._phone_lm)):
+            raise RecognizerUnavailable(
+                f"PocketSphinx's en-us model is missing from {model_dir}; reinstall pocketsphinx"
+            )
+        self._endpointer_args = (window_s, ratio, vad_mode)
+        self.max_segment_s = max_segment_s
+        self.margin = margin
+        self.scale = scale
+        self._decoder = pocketsphinx.Decoder(
+            hmm=hmm,
+            dict=os.path.join(model_dir, "cmudict-en-us.dict"),
+            lm=None,
+            compallsen=True,
+            samprate=self.sample_rate,
+            loglevel="FATAL",
+        )
+        self._decoder.add_allphone_file(PHONE_SEARCH, self._phone_lm)
+        self._has_grammar = False
+        self.reset()
+
+    def set_phrases(self, phrases: Sequence[str]) -> None:
+        words = sorted({w for p in phrases for w in p.lower().split()})
+        missing = [w for w in words if self._decoder.lookup_word(w) is None]
+        if missing:
+            raise ValueError(f"not in the PocketSphinx dictionary: {', '.join(missing)}")
+        alternatives = " | ".join(" ".join(p.lower().split()) for p in phrases)
+        grammar = f"#JSGF V1.0;\ngrammar commands;\npublic <command> = {alternatives};\n"
+        self._decoder.add_jsgf_string(GRAMMAR_SEARCH, grammar)
+        self._has_grammar = True
+
+    def reset(self) -> None:
+        window_s, ratio, vad_mode = self._endpointer_args
+        self._endpointer = self._ps.Endpointer(
+            window=window_s, ratio=ratio, vad_mode=vad_mode, sample_rate=self.sample_rate
+        )
+        self._frame_samples = self._endpointer.frame_bytes // 2
+        self._pending = np.zeros(0, dtype=np.int16)
+        self._segment: list[bytes] = []
+        self._segment_samples = 0
+        self._overlong = False
+
+    def feed(self, block: np.ndarray) -> list[Hypothesis]:
+        if not self._has_grammar:
+            raise RuntimeError("set_phrases() must be called before feed()")
+        samples = np.concatenate([self._pending, np.asarray(block, dtype=np.int16)])
+        whole = len(samples) - len(samples) % self._frame_samples
+        self._pending = samples[whole:]
+        results: list[Hypothesis] = []
+        for start in range(0, whole, self._frame_samples):
+            frame = samples[start : start + self._frame_samples].tobytes()
+            hypothesis = self._process_frame(frame)
+            if hypothesis is not None:
+                results.append(hypothesis)
+        return results
+
+    def _process_frame(self, frame: bytes) -> Hypothesis | None:
+        was_in_speech = self._endpointer.in_speech
+        speech = self._endpointer.process(frame)
+        if speech is None:
+            return None
+        if not was_in_speech:
+            self._segment, self._segment_samples, self._overlong = [], 0, False
+        if not self._overlong:
+            self._segment.append(speech)
+            self._segment_samples += len(speech) // 2
+            if self._segment_samples > self.max_segment_s * self.sample_rate:
+                # Longer than any command: talk, not a command. Ignore it until it ends.
+                self._overlong, self._segment = True, []
+        if self._endpointer.in_speech or self._overlong:
+            return None
+        return self._decode(b"".join(self._segment), self._endpointer.speech_start)
+
+    def _decode(self, pcm: bytes, start_s: float) -> Hypothesis:
+        text, grammar_score, words = self._search(GRAMMAR_SEARCH, pcm, start_s)
+        _, phone_score, _ = self._search(PHONE_SEARCH, pcm, start_s)
+        confidence = 0.0
+        if text and math.isfinite(grammar_score):
+            margin = grammar_score - phone_score + self.margin
+            confidence = 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, margin / self.scale))))
+        words = tuple(Word(w.text, w.start_s, w.end_s, confidence) for w in words)
+        return Hypothesis(text=text, final=True, confidence=confidence, words=words)
+
+    def _search(self, search: str, pcm: bytes, start_s: float) -> tuple[str, float, tuple]:
+        """(text, per-frame log score, words) of one decoding pass over a whole segment."""
+        decoder = self._decoder
+        decoder.activate_search(search)
+        decoder.start_utt()
+        decoder.process_raw(pcm, full_utt=True)
+        decoder.end_utt()
+        hyp = decoder.hyp()
+        frames = max(1, decoder.n_frames())
+        if hyp is None or hyp.score <= 0.0:
+            return "", -math.inf, ()
+        score = math.log(hyp.score) / LOG_BASE / frames
+        if search != GRAMMAR_SEARCH:
+            return hyp.hypstr, score, ()
+        words = tuple(
+            Word(
+                text=seg.word,
+                start_s=start_s + seg.start_frame * FRAME_S,
+                end_s=start_s + (seg.end_frame + 1) * FRAME_S,
+                confidence=0.0,
+            )
+            for seg in decoder.seg()
+            if seg.word not in FILLER_WORDS
+        )
+        return " ".join(w.text for w in words), score, words

@@ -1,0 +1,69 @@
+"""Keep the coach deaf to itself: blank its clicks and its speech before recognition.
+
+Times are seconds on the listener's stream clock (the `block_start_s` the caller pushes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+CoachAudioKind = Literal["click", "speech"]
+
+CLICK_BEFORE_S = 0.005
+CLICK_AFTER_S = 0.060
+# Room echo and output latency keep the coach's voice audible a little after it ends.
+SPEECH_TAIL_S = 0.25
+FORGET_AFTER_S = 10.0
+
+
+@dataclass(frozen=True)
+class CoachAudio:
+    start_s: float
+    end_s: float
+    kind: CoachAudioKind
+
+
+class SelfAudioGate:
+    """Remembers when the coach makes sound; zeroes those samples and flags overlapping speech."""
+
+    def __init__(self, sample_rate: int = 16000) -> None:
+        self.sample_rate = sample_rate
+        self._intervals: list[CoachAudio] = []
+
+    def mark(self, start_s: float, end_s: float, kind: CoachAudioKind) -> None:
+        """The coach plays `kind` from `start_s` to `end_s` (a click may pass start == end)."""
+        if kind == "click":
+            blank = CoachAudio(start_s - CLICK_BEFORE_S, max(end_s, start_s + CLICK_AFTER_S), kind)
+        elif kind == "speech":
+            blank = CoachAudio(start_s, end_s + SPEECH_TAIL_S, kind)
+        else:
+            raise ValueError(f"unknown coach audio kind {kind!r} (expected 'click' or 'speech')")
+        self._intervals.append(blank)
+
+    def clear(self) -> None:
+        self._intervals.clear()
+
+    def clean(self, block: np.ndarray, block_start_s: float) -> np.ndarray:
+        """`block` with every sample inside a coach interval set to zero (a copy if changed)."""
+        block_end_s = block_start_s + len(block) / self.sample_rate
+        self._intervals = [i for i in self._intervals if i.end_s > block_start_s - FORGET_AFTER_S]
+        cleaned = block
+        for interval in self._intervals:
+            if interval.end_s <= block_start_s or interval.start_s >= block_end_s:
+                continue
+            first = max(0, round((interval.start_s - block_start_s) * self.sample_rate))
+            last = min(len(block), round((interval.end_s - block_start_s) * self.sample_rate))
+            if last > first:
+                if cleaned is block:
+                    cleaned = block.copy()
+                cleaned[first:last] = 0
+        return cleaned
+
+    def coach_spoke_during(self, start_s: float, end_s: float) -> bool:
+        """Whether the coach's speech (with its echo tail) overlaps [start_s, end_s]."""
+        return any(
+            i.kind == "speech" and i.start_s < end_s and i.end_s > start_s for i in self._intervals
+        )
