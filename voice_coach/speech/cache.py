@@ -1,0 +1,170 @@
+"""Speech clips cached in memory and on disk, rendered on demand or ahead of time.
+
+Disk files are 16-bit WAVs named by a hash of everything that shapes the audio, written
+atomically; an unreadable file is rendered again. `get_ready` only looks in memory, so an
+audio thread may call it; `request` renders in a background thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import queue
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import numpy as np
+import platformdirs
+
+from voice_coach.core.engine import estimate_speech_ms
+from voice_coach.speech.base import SpeechSynth
+from voice_coach.speech.pcm import (
+    WavFormatError,
+    from_int16,
+    read_wav,
+    to_int16,
+    wav_duration_ms,
+    write_wav_atomic,
+)
+
+
+def default_cache_dir() -> Path:
+    return platformdirs.user_cache_path("voice-coach", appauthor=False) / "speech"
+
+
+class SpeechCache:
+    """Clips for texts spoken by `synth`: memory first, then `cache_dir`, then a render."""
+
+    def __init__(self, synth: SpeechSynth, cache_dir: Path | None = None) -> None:
+        self.synth = synth
+        self.cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+        self.renders = 0
+        self.last_error: Exception | None = None  # from the background worker, if any
+        self._memory: dict[str, np.ndarray] = {}
+        self._load_lock = threading.Lock()
+        self._requests: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+        self._pending: set[str] = set()
+        self._idle = threading.Condition()
+        self._worker: threading.Thread | None = None
+
+    def key(self, text: str) -> str:
+        """sha256 of engine, engine version, voice, rate, sample rate and text."""
+        parts = [
+            self.synth.engine_name,
+            getattr(self.synth, "engine_version", ""),
+            self.synth.voice,
+            self.synth.rate_wpm,
+            self.synth.sample_rate,
+            text,
+        ]
+        return hashlib.sha256(json.dumps(parts).encode("utf-8")).hexdigest()
+
+    def path_for(self, text: str) -> Path:
+        return self.cache_dir / f"{self.key(text)}.wav"
+
+    def clip(self, text: str) -> np.ndarray:
+        """The clip for `text` (read-only float32), rendering it now if needed (blocking)."""
+        ready = self._memory.get(text)
+        if ready is not None:
+            return ready
+        with self._load_lock:
+            ready = self._memory.get(text)
+            if ready is not None:
+                return ready
+            samples = self._read_disk(text)
+            if samples is None:
+                samples = self._render(text)
+            samples.setflags(write=False)
+            self._memory[text] = samples
+            return samples
+
+    def get_ready(self, text: str) -> np.ndarray | None:
+        """The clip if it is already in memory, else None. Never renders, never blocks."""
+        return self._memory.get(text)
+
+    def prepare(
+        self, texts: Iterable[str], progress: Callable[[int, int], None] | None = None
+    ) -> None:
+        """Load or render every distinct text not yet in memory, in this thread.
+
+        `progress(done, total)` is called after each one.
+        """
+        missing = [text for text in dict.fromkeys(texts) if text not in self._memory]
+        for done, text in enumerate(missing, start=1):
+            self.clip(text)
+            if progress is not None:
+                progress(done, len(missing))
+
+    def request(self, text: str) -> None:
+        """Load or render `text` in the background; afterwards `get_ready(text)` returns it."""
+        if text in self._memory:
+            return
+        with self._idle:
+            if text in self._pending:
+                return
+            self._pending.add(text)
+            if self._worker is None:
+                self._worker = threading.Thread(
+                    target=self._serve_requests, name="speech-cache", daemon=True
+                )
+                self._worker.start()
+        self._requests.put(text)
+
+    def wait_idle(self, timeout_s: float | None = None) -> bool:
+        """Wait until every requested text is done; False if `timeout_s` ran out first."""
+        with self._idle:
+            return self._idle.wait_for(lambda: not self._pending, timeout_s)
+
+    def duration_ms(self, text: str) -> int:
+        """Exact when cached in memory or on disk, else an estimate from the speaking rate."""
+        ready = self._memory.get(text)
+        if ready is not None:
+            return round(1000 * ready.size / self.synth.sample_rate)
+        path = self.path_for(text)
+        if path.is_file():
+            try:
+                return wav_duration_ms(path)
+            except (OSError, WavFormatError):
+                pass
+        return estimate_speech_ms(text, self.synth.rate_wpm)
+
+    def close(self) -> None:
+        """Stop the background thread after the requests already queued."""
+        if self._worker is not None:
+            self._requests.put(None)
+            self._worker.join()
+            self._worker = None
+
+    def _serve_requests(self) -> None:
+        while (text := self._requests.get()) is not None:
+            try:
+                self.clip(text)
+            except Exception as error:  # reported through last_error, never raised here
+                self.last_error = error
+            finally:
+                with self._idle:
+                    self._pending.discard(text)
+                    self._idle.notify_all()
+
+    def _read_disk(self, text: str) -> np.ndarray | None:
+        path = self.path_for(text)
+        try:
+            samples, rate = read_wav(path)
+        except FileNotFoundError:
+            return None
+        except (OSError, WavFormatError):
+            return None  # corrupt or unreadable: render again and overwrite
+        if rate != self.synth.sample_rate:
+            return None
+        return samples
+
+    def _render(self, text: str) -> np.ndarray:
+        samples = self.synth.synthesize(text)
+        self.renders += 1
+        # Keep exactly what the disk holds, so a clip sounds the same before and after a restart.
+        pcm = to_int16(samples)
+        with contextlib.suppress(OSError):  # an unwritable cache only costs a render next time
+            write_wav_atomic(self.path_for(text), from_int16(pcm), self.synth.sample_rate)
+        return from_int16(pcm)
