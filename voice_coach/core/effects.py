@@ -134,8 +134,10 @@ Effect = (
 )
 
 
-def effect_to_json(effect: Effect) -> dict[str, Any]:
-    """One events-log record: `t` in seconds and `type` first, then the effect's own fields."""
+def effect_to_json(effect: Any) -> dict[str, Any]:
+    """One events-log record: `t` in seconds and `type` first, then the effect's own fields.
+
+    Works for any event dataclass with `at_ms` and `type` (effects and the loop's own)."""
     fields = asdict(effect)
     at_ms = fields.pop("at_ms")
     kind = fields.pop("type")

@@ -30,6 +30,8 @@ class Heard:
     at_ms: int
     command: str
     source: str  # keyboard, voice, ...
+    text: str = ""  # what the recognizer heard, for voice commands
+    confidence: float | None = None
     type: str = field(default="heard", init=False)
 
 
@@ -65,11 +67,13 @@ class CoachLoop:
         self.mixer = mixer
         self._lookup = speech_lookup
         self._request = speech_request
-        self._commands: queue.SimpleQueue[tuple[Command, str]] = queue.SimpleQueue()
+        self._commands: queue.SimpleQueue[tuple[Command, str, str, float | None]] = (
+            queue.SimpleQueue())
         self.outbox: queue.SimpleQueue[LoopEvent] = queue.SimpleQueue()
         self._waiting_speech: list[Say] = []
         self._started = False
         self.status: Status | None = None
+        self.active_commands = frozenset[Command]()
 
     @property
     def now_ms(self) -> int:
@@ -80,9 +84,10 @@ class CoachLoop:
         """The session has finished and everything it said has been played."""
         return self.session.finished and self.mixer.idle and not self._waiting_speech
 
-    def submit(self, command: Command, source: str) -> None:
+    def submit(self, command: Command, source: str, text: str = "",
+               confidence: float | None = None) -> None:
         """Thread-safe: the command is applied at the start of the next block."""
-        self._commands.put((command, source))
+        self._commands.put((command, source, text, confidence))
 
     def render_block(self, frames: int) -> np.ndarray:
         start_ms = self.now_ms
@@ -91,15 +96,16 @@ class CoachLoop:
             self._apply(self.session.start(start_ms))
         while True:
             try:
-                command, source = self._commands.get_nowait()
+                command, source, text, confidence = self._commands.get_nowait()
             except queue.Empty:
                 break
-            self.outbox.put(Heard(start_ms, command.value, source))
+            self.outbox.put(Heard(start_ms, command.value, source, text, confidence))
             self._apply(self.session.handle(command, start_ms))
         last_ms = (self.mixer.position + frames - 1) * 1000 // self.mixer.sample_rate
         self._apply(self.session.advance(last_ms))
         self._retry_waiting_speech()
         self.status = self.session.status()
+        self.active_commands = self.session.active_commands()
         return self.mixer.render(frames)
 
     def interrupt(self) -> None:

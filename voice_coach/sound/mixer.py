@@ -9,6 +9,7 @@ sound, so the listener can ignore the coach's own voice and clicks.
 
 from __future__ import annotations
 
+import queue
 from collections import deque
 from dataclasses import dataclass
 
@@ -67,6 +68,8 @@ class Mixer:
         self._fade = max(1, FADE_MS * sample_rate // 1000)
         self._voices: list[_Voice] = []
         self.audible: deque[Audible] = deque(maxlen=AUDIBLE_HISTORY)
+        # Another thread (the listener) may read what the coach plays from here.
+        self.audible_feed: queue.SimpleQueue[Audible] | None = None
         self.dropped_speech = 0
 
     def sample_at(self, at_ms: int) -> int:
@@ -141,7 +144,10 @@ class Mixer:
         voice.start = max(voice.start, self.position)
         voice.end = voice.start + len(voice.samples)
         self._voices.append(voice)
-        self.audible.append(Audible(voice.start, voice.end, voice.kind))
+        audible = Audible(voice.start, voice.end, voice.kind)
+        self.audible.append(audible)
+        if self.audible_feed is not None:
+            self.audible_feed.put(audible)
 
     def _cut(self, voice: _Voice, at: int) -> None:
         if voice.start >= at:

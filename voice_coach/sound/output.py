@@ -1,0 +1,140 @@
+"""Where the mixed audio goes: the one sounddevice output stream, or a wall clock when there is
+no output device.
+
+Both call `render(frames)` block by block; the stream from its audio callback (which only
+copies the rendered block out), the wall clock from a thread paced by the monotonic clock so
+that the workout keeps time with cues printed instead of heard.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, Protocol
+
+import numpy as np
+
+Render = Callable[[int], np.ndarray]
+BLOCK_FRAMES = 1024
+
+
+class OutputUnavailable(Exception):
+    """No usable output device; the message is one line saying what and how to fix it."""
+
+
+class Output(Protocol):
+    name: str
+    error: BaseException | None
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+class SpeakerOutput:
+    """A sounddevice OutputStream at the mixer's rate whose callback renders the coach loop."""
+
+    def __init__(self, render: Render, sample_rate: int, device: int | str | None = None,
+                 block_frames: int = BLOCK_FRAMES) -> None:
+        self._render = render
+        self._sample_rate = sample_rate
+        self._device = device
+        self._block_frames = block_frames
+        self._stream: Any = None
+        self.error: BaseException | None = None
+        self.underflows = 0
+        self.name = "speaker"
+        self._frames_rendered = 0
+        self._anchor: tuple[int, float] | None = None  # (first sample of a block, its DAC time)
+
+    def start(self) -> None:
+        try:
+            import sounddevice as sd
+        except OSError as error:  # PortAudio library missing
+            raise OutputUnavailable(
+                f"no audio output: {error}; install it with 'apt-get install libportaudio2'"
+            ) from None
+        try:
+            self._stream = sd.OutputStream(
+                samplerate=self._sample_rate, blocksize=self._block_frames, channels=1,
+                dtype="float32", device=self._device, callback=self._callback, latency="low",
+            )
+            self.name = str(sd.query_devices(self._stream.device)["name"])
+            self._stream.start()
+        except (sd.PortAudioError, ValueError) as error:
+            self._stream = None
+            what = f"output device {self._device!r}" if self._device is not None else (
+                "the default output device")
+            raise OutputUnavailable(
+                f"cannot open {what} ({_first_line(error)}); list devices with "
+                "'voice-coach devices' and pick one with --output-device"
+            ) from None
+
+    def stream_time_of(self, sample: int) -> float | None:
+        """When output sample `sample` reaches the speaker, on PortAudio's stream clock (the
+        clock microphone timestamps use); None before the first block."""
+        anchor = self._anchor
+        if anchor is None:
+            return None
+        first, dac_time = anchor
+        return dac_time + (sample - first) / self._sample_rate
+
+    def stop(self) -> None:
+        if self._stream is not None:
+            self._stream.stop()
+            self._stream.close()
+            self._stream = None
+
+    def _callback(self, outdata: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
+        if status.output_underflow:
+            self.underflows += 1
+        if time_info.outputBufferDacTime:
+            self._anchor = (self._frames_rendered, float(time_info.outputBufferDacTime))
+        self._frames_rendered += frames
+        try:
+            outdata[:, 0] = self._render(frames)
+        except Exception as error:  # reported by the main thread, never lost
+            outdata.fill(0)
+            self.error = error
+            import sounddevice as sd
+
+            raise sd.CallbackAbort from error
+
+
+class WallClockOutput:
+    """No speaker: render blocks in real time and discard them, so timing still runs."""
+
+    def __init__(self, render: Render, sample_rate: int, block_frames: int = BLOCK_FRAMES) -> None:
+        self._render = render
+        self._sample_rate = sample_rate
+        self._block_frames = block_frames
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.error: BaseException | None = None
+        self.name = "none (text cues)"
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="wall-clock-output", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join()
+
+    def _run(self) -> None:
+        block_s = self._block_frames / self._sample_rate
+        next_block = time.monotonic()
+        try:
+            while not self._stopping.is_set():
+                self._render(self._block_frames)
+                next_block += block_s
+                self._stopping.wait(max(0.0, next_block - time.monotonic()))
+        except Exception as error:  # reported by the main thread
+            self.error = error
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
