@@ -1,0 +1,39 @@
+"""How long a routine takes, found by running the pure session engine on a fake clock."""
+
+from __future__ import annotations
+
+from voice_coach.core.catalog import Catalog, load_catalog
+from voice_coach.core.engine import Session
+from voice_coach.core.routine import Routine
+
+MAX_STEPS = 1_000_000  # a guard against a routine that never ends; real ones need a few thousand
+
+
+def estimate_duration_ms(
+    routine: Routine, catalog: Catalog | None = None, start_variation: str | None = None
+) -> int:
+    """Milliseconds from the welcome to the end of the summary, with no commands given.
+
+    Speech lengths are the engine's word-count estimate, so the figure is close, not exact to
+    the rendered voice; the timing of sets, reps and rests is exact.
+    """
+    session = Session(routine, catalog or load_catalog(), start_variation=start_variation)
+    last_ms = max((effect.at_ms for effect in session.start(0)), default=0)
+    for _ in range(MAX_STEPS):
+        due_ms = session.next_due_ms()
+        if session.finished or due_ms is None:
+            break
+        last_ms = max([last_ms, *(effect.at_ms for effect in session.advance(due_ms))])
+    return last_ms
+
+
+def format_duration(ms: int) -> str:
+    """`12 min 30 s`, `45 s` or `1 h 05 min` for a person."""
+    seconds = round(ms / 1000)
+    minutes, seconds = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"{hours} h {minutes:02d} min"
+    if minutes:
+        return f"{minutes} min {seconds:02d} s"
+    return f"{seconds} s"

@@ -1,0 +1,391 @@
+"""Read a routine TOML file a person wrote into a core `Routine`, or say in one line what is wrong.
+
+Every mistake becomes a `RoutineFileError` whose `str()` is one line of the shape
+`FILE:LINE: field 'blocks[2].variation': unknown variation 'hoover' (did you mean 'hover'? ...)`.
+`tomllib` reports no line numbers for values, so `_SourceMap` finds the line of a field by
+scanning the text for `[[block]]` headers and `key =` lines inside each table.
+Blocks are numbered from 1 in messages, as a person counts them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from voice_coach.core.catalog import Catalog, load_catalog
+from voice_coach.core.routine import Block, Routine
+
+TOP_KEYS = ("name", "description", "warmup", "cooldown", "block")
+BLOCK_KEYS = ("variation", "sets", "reps", "seconds", "tempo", "rest", "rest_after")
+TEMPO_PHASES = ("lift", "top", "lower", "bottom")
+MOVING_PHASES = ("lift", "lower")  # these cannot be zero: a rep needs a way up and a way down
+
+SETS_RANGE = (1, 20)
+REPS_RANGE = (1, 100)
+SECONDS_RANGE = (5, 600)
+REST_RANGE = (0, 600)
+TEMPO_MAX_S = 20.0
+DEFAULT_REST_S = Block.__dataclass_fields__["rest_s"].default
+DEFAULT_REST_AFTER_S = Block.__dataclass_fields__["rest_after_s"].default
+
+_SYNTAX_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+_SYNTAX_AT_END = re.compile(r"\s*\(at end of document\)\s*$")
+_KEY_LINE = re.compile(r"""^\s*(?:"([^"]+)"|'([^']+)'|([A-Za-z0-9_\-]+))\s*(?:\.|=)""")
+_DOTTED_KEY = re.compile(r"""^\s*([A-Za-z0-9_\-]+)\s*\.\s*([A-Za-z0-9_\-]+)\s*=""")
+
+
+class RoutineError(Exception):
+    """A routine that cannot be found or read; `str()` is one line for the person."""
+
+
+class RoutineFileError(RoutineError):
+    """A routine file that cannot be read or is wrong, pinned to its file, line and field."""
+
+    def __init__(
+        self, path: str | Path, message: str, line: int | None = None, field: str | None = None
+    ) -> None:
+        self.path = str(path)
+        self.line = line
+        self.field = field
+        self.message = " ".join(message.split())
+        super().__init__(self._one_line())
+
+    def _one_line(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        what = self.message if self.field is None else f"field '{self.field}': {self.message}"
+        return f"{where}: {what}"
+
+
+@dataclass
+class _Table:
+    """One table of the source text: where its header is and on which line each key is set."""
+
+    header_line: int
+    keys: dict[str, int] = field(default_factory=dict)
+
+
+class _SourceMap:
+    """Line numbers of tables and keys, found by scanning the text (tomllib gives none)."""
+
+    def __init__(self, text: str) -> None:
+        self.top = _Table(header_line=1)
+        self.other_tables: dict[str, _Table] = {}
+        self.blocks: list[_Table] = []
+        self.block_tempos: dict[int, _Table] = {}
+        self.last_line = max(1, text.count("\n") + 1)
+        current = self.top
+        for number, raw in enumerate(text.splitlines(), start=1):
+            line = raw.strip()
+            if not line or line.startswith("#"):
+                continue
+            if line.startswith("[["):
+                name = line[2:].split("]]")[0].strip()
+                current = _Table(number)
+                if name == "block":
+                    self.blocks.append(current)
+                else:
+                    self.other_tables.setdefault(name, current)
+                continue
+            if line.startswith("["):
+                name = line[1:].split("]")[0].strip()
+                current = _Table(number)
+                if name == "block.tempo" and self.blocks:
+                    self.block_tempos[len(self.blocks) - 1] = current
+                else:
+                    self.other_tables.setdefault(name, current)
+                continue
+            self._note_key(current, line, number)
+
+    @staticmethod
+    def _note_key(table: _Table, line: str, number: int) -> None:
+        match = _KEY_LINE.match(line)
+        if not match:
+            return
+        key = next(group for group in match.groups() if group)
+        table.keys.setdefault(key, number)
+        dotted = _DOTTED_KEY.match(line)
+        if dotted:
+            table.keys.setdefault(f"{dotted.group(1)}.{dotted.group(2)}", number)
+
+    def top_key(self, key: str) -> int:
+        if key in self.top.keys:
+            return self.top.keys[key]
+        if key in self.other_tables:
+            return self.other_tables[key].header_line
+        return 1
+
+    def block(self, index: int) -> int:
+        if index < len(self.blocks):
+            return self.blocks[index].header_line
+        return self.top.keys.get("block", 1)
+
+    def block_key(self, index: int, key: str) -> int:
+        if index < len(self.blocks):
+            table = self.blocks[index]
+            if key == "tempo" and key not in table.keys and index in self.block_tempos:
+                return self.block_tempos[index].header_line
+            return table.keys.get(key, table.header_line)
+        return self.block(index)
+
+    def tempo_key(self, index: int, phase: str) -> int:
+        if index in self.block_tempos:
+            table = self.block_tempos[index]
+            return table.keys.get(phase, table.header_line)
+        if index < len(self.blocks) and f"tempo.{phase}" in self.blocks[index].keys:
+            return self.blocks[index].keys[f"tempo.{phase}"]
+        return self.block_key(index, "tempo")
+
+
+def describe_value(value: Any) -> str:
+    """A value as a person would name it in an error message."""
+    if isinstance(value, bool):
+        return f"true/false value {str(value).lower()}"
+    if isinstance(value, int):
+        return f"whole number {value}"
+    if isinstance(value, float):
+        return f"decimal number {value:g}"
+    if isinstance(value, str):
+        return f'text "{value}"'
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    return f"a {type(value).__name__}"
+
+
+def suggestion(word: str, allowed: tuple[str, ...]) -> str:
+    """`(did you mean 'x'? allowed: a, b, c)`, leaving out the guess when none is close."""
+    close = difflib.get_close_matches(word, allowed, n=1, cutoff=0.6)
+    guess = f"did you mean '{close[0]}'? " if close else ""
+    return f"({guess}allowed: {', '.join(allowed)})"
+
+
+class _Reader:
+    """Checks the parsed TOML against the routine format; raises on the first mistake."""
+
+    def __init__(self, path: str | Path, source: _SourceMap, catalog: Catalog) -> None:
+        self.path = path
+        self.source = source
+        self.catalog = catalog
+
+    def fail(self, line: int, field_name: str | None, message: str) -> RoutineFileError:
+        return RoutineFileError(self.path, message, line, field_name)
+
+    def routine(self, data: dict[str, Any]) -> Routine:
+        self.reject_unknown(data, TOP_KEYS, "", self.source.top_key)
+        name = self.text(data, "name", required=True)
+        description = self.text(data, "description", required=True)
+        warmup = self.text(data, "warmup", required=False)
+        cooldown = self.text(data, "cooldown", required=False)
+        raw_blocks = data.get("block")
+        if raw_blocks is None or raw_blocks == []:
+            raise self.fail(
+                self.source.top_key("block") if raw_blocks == [] else 1,
+                "blocks",
+                "the routine has no blocks; add at least one [[block]] table "
+                "with a variation and sets",
+            )
+        if not isinstance(raw_blocks, list) or not all(isinstance(b, dict) for b in raw_blocks):
+            raise self.fail(
+                self.source.top_key("block"), "blocks", "write each block as a [[block]] table"
+            )
+        blocks = tuple(self.block(index, raw) for index, raw in enumerate(raw_blocks))
+        return Routine(
+            name=name, description=description, blocks=blocks, warmup=warmup, cooldown=cooldown
+        )
+
+    def reject_unknown(
+        self, table: dict[str, Any], allowed: tuple[str, ...], prefix: str, line_of: Any
+    ) -> None:
+        for key in table:
+            if key not in allowed:
+                raise self.fail(
+                    line_of(key), f"{prefix}{key}", f"unknown field {suggestion(key, allowed)}"
+                )
+
+    def text(self, data: dict[str, Any], key: str, required: bool) -> str | None:
+        value = data.get(key)
+        if value is None:
+            if required:
+                raise self.fail(1, key, f'missing; add a line like {key} = "..." at the top')
+            return None
+        if not isinstance(value, str):
+            raise self.fail(
+                self.source.top_key(key),
+                key,
+                f"expected text in quotes, got {describe_value(value)}",
+            )
+        if required and not value.strip():
+            raise self.fail(self.source.top_key(key), key, "must not be empty")
+        return value.strip()
+
+    def block(self, index: int, raw: dict[str, Any]) -> Block:
+        prefix = f"blocks[{index + 1}]."
+
+        def line_of(key: str) -> int:
+            return self.source.block_key(index, key)
+
+        self.reject_unknown(raw, BLOCK_KEYS, prefix, line_of)
+        for required in ("variation", "sets"):
+            if required not in raw:
+                raise self.fail(
+                    self.source.block(index),
+                    prefix + required,
+                    f"missing; every [[block]] needs {required} = ...",
+                )
+        variation = raw["variation"]
+        if not isinstance(variation, str):
+            raise self.fail(
+                line_of("variation"),
+                prefix + "variation",
+                f"expected a variation id in quotes, got {describe_value(variation)} "
+                f"(allowed: {', '.join(self.catalog.ids)})",
+            )
+        if variation not in self.catalog.ids:
+            raise self.fail(
+                line_of("variation"),
+                prefix + "variation",
+                f"unknown variation '{variation}' {suggestion(variation, self.catalog.ids)}",
+            )
+        sets = self.whole(raw, "sets", SETS_RANGE, index, "")
+        if "reps" in raw and "seconds" in raw:
+            later = max(line_of("reps"), line_of("seconds"))
+            raise self.fail(
+                later,
+                prefix + "seconds",
+                "give either reps (counted sets) or seconds (timed sets), not both",
+            )
+        reps = self.whole(raw, "reps", REPS_RANGE, index, "") if "reps" in raw else None
+        seconds = (
+            self.whole(raw, "seconds", SECONDS_RANGE, index, " seconds")
+            if "seconds" in raw
+            else None
+        )
+        tempo = self.tempo(raw["tempo"], index) if "tempo" in raw else {}
+        rest = (
+            self.whole(raw, "rest", REST_RANGE, index, " seconds")
+            if "rest" in raw
+            else DEFAULT_REST_S
+        )
+        rest_after = (
+            self.whole(raw, "rest_after", REST_RANGE, index, " seconds")
+            if "rest_after" in raw
+            else DEFAULT_REST_AFTER_S
+        )
+        return Block(
+            variation=variation,
+            sets=sets,
+            reps=reps,
+            seconds=seconds,
+            tempo=tempo,
+            rest_s=rest,
+            rest_after_s=rest_after,
+        )
+
+    def whole(
+        self, raw: dict[str, Any], key: str, bounds: tuple[int, int], index: int, unit: str
+    ) -> int:
+        value = raw[key]
+        low, high = bounds
+        field_name = f"blocks[{index + 1}].{key}"
+        line = self.source.block_key(index, key)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail(
+                line,
+                field_name,
+                f"expected a whole number {low}..{high}{unit}, got {describe_value(value)}",
+            )
+        if not low <= value <= high:
+            raise self.fail(
+                line, field_name, f"{value}{unit} is out of range; use {low}..{high}{unit}"
+            )
+        return value
+
+    def tempo(self, raw: Any, index: int) -> dict[str, int]:
+        field_name = f"blocks[{index + 1}].tempo"
+        if not isinstance(raw, dict):
+            raise self.fail(
+                self.source.block_key(index, "tempo"),
+                field_name,
+                "expected a table like { lift = 2.0, top = 1.0, lower = 3.0, "
+                f"bottom = 1.0 }} in seconds, got {describe_value(raw)}",
+            )
+
+        def line_of(phase: str) -> int:
+            return self.source.tempo_key(index, phase)
+
+        self.reject_unknown(raw, TEMPO_PHASES, field_name + ".", line_of)
+        tempo_ms: dict[str, int] = {}
+        for phase, value in raw.items():
+            phase_field = f"{field_name}.{phase}"
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise self.fail(
+                    line_of(phase),
+                    phase_field,
+                    f"expected seconds as a number like 2.0, got {describe_value(value)}",
+                )
+            low = "more than 0" if phase in MOVING_PHASES else "0"
+            if value > TEMPO_MAX_S or value < 0 or (phase in MOVING_PHASES and value == 0):
+                raise self.fail(
+                    line_of(phase),
+                    phase_field,
+                    f"{value:g} s is out of range; use {low} to {TEMPO_MAX_S:g} s",
+                )
+            tempo_ms[phase] = round(value * 1000)
+        return tempo_ms
+
+
+def _syntax_error(
+    path: str | Path, error: tomllib.TOMLDecodeError, source: _SourceMap
+) -> RoutineFileError:
+    message = str(error)
+    position = _SYNTAX_POSITION.search(message)
+    if position:
+        line, column = int(position.group(1)), int(position.group(2))
+        detail = message[: position.start()]
+        return RoutineFileError(path, f"TOML syntax error: {detail} (column {column})", line)
+    at_end = _SYNTAX_AT_END.search(message)
+    if at_end:
+        detail = message[: at_end.start()]
+        return RoutineFileError(
+            path, f"TOML syntax error: {detail} (at the end of the file)", source.last_line
+        )
+    return RoutineFileError(path, f"TOML syntax error: {message}")
+
+
+def parse_routine_text(
+    text: str, path: str | Path = "<routine>", catalog: Catalog | None = None
+) -> Routine:
+    """The routine written in `text`; `path` only names it in error messages."""
+    source = _SourceMap(text)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise _syntax_error(path, error, source) from None
+    return _Reader(path, source, catalog or load_catalog()).routine(data)
+
+
+def load_routine_file(path: str | Path, catalog: Catalog | None = None) -> Routine:
+    """The routine in the TOML file at `path`; raises `RoutineError` (one line) on any mistake."""
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise RoutineFileError(path, "no such file") from None
+    except IsADirectoryError:
+        raise RoutineFileError(path, "is a folder, not a routine file") from None
+    except OSError as error:
+        raise RoutineFileError(path, f"cannot read: {error.strerror or error}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise RoutineFileError(
+            path,
+            f"the file is not UTF-8 text (byte 0x{raw[error.start]:02x}); save it as UTF-8",
+            line,
+        ) from None
+    return parse_routine_text(text, path, catalog)
