@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 import os
 import tempfile
 import wave
@@ -86,25 +87,44 @@ def write_wav_atomic(path: Path, samples: np.ndarray, sample_rate: int) -> None:
         raise
 
 
+def _next_smooth(n: int) -> int:
+    """The smallest 2^a * 3^b * 5^c >= n: a length the FFT handles quickly."""
+    best = 1 << max(0, (n - 1).bit_length())
+    power5 = 1
+    while power5 < best:
+        power35 = power5
+        while power35 < best:
+            candidate = power35 << max(0, (-(-n // power35) - 1).bit_length())
+            best = min(best, candidate)
+            power35 *= 3
+        power5 *= 5
+    return best
+
+
 def resample(samples: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
     """Band-limited resampling (FFT method) of a short mono clip; returns float32.
 
-    The clip is padded with silence before the transform so that its end does not wrap
-    around into its start.
+    The clip sits inside a block of silence so its end does not wrap around into its start.
+    Block lengths are a multiple of the reduced rate ratio (so input and output blocks line up
+    exactly) times a 5-smooth number (so the transforms stay fast).
     """
     samples = np.asarray(samples, dtype=np.float32)
     if from_rate == to_rate or samples.size == 0:
         return samples.copy()
-    pad = max(64, from_rate // 50)
-    padded = np.concatenate([np.zeros(pad), samples.astype(np.float64), np.zeros(pad)])
-    out_padded_len = round(padded.size * to_rate / from_rate)
+    common = math.gcd(from_rate, to_rate)
+    down, up = from_rate // common, to_rate // common
+    pad_blocks = -(-max(64, from_rate // 50) // down)
+    blocks = _next_smooth(-(-samples.size // down) + 2 * pad_blocks)
+    padded = np.zeros(blocks * down)
+    padded[pad_blocks * down : pad_blocks * down + samples.size] = samples
+    out_len = blocks * up
     spectrum = np.fft.rfft(padded)
-    out_spectrum = np.zeros(out_padded_len // 2 + 1, dtype=np.complex128)
+    out_spectrum = np.zeros(out_len // 2 + 1, dtype=np.complex128)
     shared = min(spectrum.size, out_spectrum.size)
     out_spectrum[:shared] = spectrum[:shared]
-    out = np.fft.irfft(out_spectrum, out_padded_len) * (out_padded_len / padded.size)
-    start = round(pad * to_rate / from_rate)
-    length = round(samples.size * to_rate / from_rate)
+    out = np.fft.irfft(out_spectrum, out_len) * (out_len / padded.size)
+    start = pad_blocks * up
+    length = round(samples.size * up / down)
     return np.clip(out[start : start + length], -1.0, 1.0).astype(np.float32)
 
 
