@@ -86,12 +86,16 @@ def engine_version() -> str:
     """Library versions that shape the rendered audio (part of the speech cache key)."""
     from importlib.metadata import version
 
-    from pyttsx3.drivers import _espeak
+    described = f"pyttsx3 {version('pyttsx3')}"
+    try:  # the driver's ctypes binding is the only way to ask libespeak-ng its version
+        from pyttsx3.drivers import _espeak
 
-    espeak_version = _espeak.Info()
+        espeak_version = _espeak.Info()
+    except (ImportError, AttributeError, OSError):
+        return described
     if isinstance(espeak_version, bytes):
         espeak_version = espeak_version.decode("ascii", "replace")
-    return f"pyttsx3 {version('pyttsx3')}; espeak-ng {espeak_version}"
+    return f"{described}; espeak-ng {espeak_version}"
 
 
 def list_voices_in_engine() -> list[tuple[str, str]]:
@@ -124,7 +128,8 @@ def _resolve_voice(engine: Any, wanted: str | None) -> str:
         candidates = {voice_id.lower(), str(voice.name).lower(), voice_id.rsplit("/", 1)[-1]}
         if wanted_lower in candidates:
             return voice_id
-    examples = ", ".join(str(voice.id) for voice in voices if "en" in str(voice.id))[:120]
+    english = [str(voice.id) for voice in voices if str(voice.id).startswith("gmw/en")]
+    examples = ", ".join(sorted(english, key=len)[:6]) or "none"
     raise EngineError(f"TTS voice {wanted!r} is not installed; English voices: {examples}")
 
 
