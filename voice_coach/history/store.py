@@ -345,6 +345,10 @@ class HistoryStore:
         except sqlite3.Error as error:
             raise HistoryError(f"cannot read the history database {self.path}: {error}") from None
 
+    def past_sessions(self, routine: str, limit: int = 10) -> list[PastSession]:
+        """`routine`'s recent sessions, newest first, as `progression.plan_next` reads them."""
+        return [summary.past_session() for summary in self.sessions(limit, routine)]
+
     def session(self, session_id: int) -> SessionSummary | None:
         row = self._db.execute(
             "SELECT id, routine, started_at, ended_at, end_reason, duration_s FROM sessions"
