@@ -455,3 +455,18 @@ def test_check_unknown_name_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["routine", "check", "nope"]) == 2
     err = capsys.readouterr().err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_check_command_on_unreadable_files_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    not_utf8 = write(tmp_path, HEAD.encode() + b'warmup = "caf\xe9"\n', "latin1.toml")
+    missing = tmp_path / "missing.toml"
+    for path, line in (
+        (not_utf8, f"{not_utf8}:3: the file is not UTF-8"),
+        (missing, f"{missing}: no such file"),
+    ):
+        assert cli.main(["routine", "check", str(path)]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"voice-coach: {line}")
+        assert "Traceback" not in err and len(err.strip().splitlines()) == 1
