@@ -20,13 +20,27 @@ PHONE_SEARCH = "phones"
 FILLER_WORDS = frozenset({"<s>", "</s>", "<sil>", "[NOISE]", "+SPN+", "+NSN+"})
 LOG_BASE = math.log(1.0001)  # pocketsphinx scores are 1.0001 ** (integer log score)
 FRAME_S = 0.01
+HIGH_PASS_TAPS = 101
+
+
+def high_pass_kernel(cutoff_hz: float, sample_rate: int) -> np.ndarray:
+    """A windowed-sinc FIR high-pass: low rumble and pink noise otherwise look like speech to the
+    endpointer, which then never closes a segment."""
+    taps = np.arange(HIGH_PASS_TAPS) - HIGH_PASS_TAPS // 2
+    fraction = cutoff_hz / sample_rate
+    low_pass = 2 * fraction * np.sinc(2 * fraction * taps) * np.hamming(HIGH_PASS_TAPS)
+    kernel = -low_pass / low_pass.sum()
+    kernel[HIGH_PASS_TAPS // 2] += 1.0
+    return kernel.astype(np.float32)
 
 
 class PocketSphinxRecognizer:
     """Final results only: one `Hypothesis` per speech segment, when the segment ends.
 
-    confidence = logistic((grammar_per_frame - phones_per_frame + margin) / scale), so
-    confidence >= 0.5 exactly when the grammar scores within `margin` of the phone loop.
+    confidence = logistic((grammar_per_frame - phones_per_frame - min_advantage) / scale), so
+    confidence >= 0.5 exactly when the grammar's per-frame log score (base 1.0001, language
+    weights included) beats the phone loop's by `min_advantage`. Tuned on the command corpus:
+    matching commands scored a median advantage of 17, unrelated talk 4.
     """
 
     name = "pocketsphinx"
@@ -37,10 +51,11 @@ class PocketSphinxRecognizer:
         *,
         vad_mode: int = 3,
         window_s: float = 0.3,
-        ratio: float = 0.9,
+        ratio: float = 0.6,
+        high_pass_hz: float | None = 300.0,
         max_segment_s: float = 2.0,
-        margin: float = 6.0,
-        scale: float = 2.0,
+        min_advantage: float = 6.0,
+        scale: float = 4.0,
     ) -> None:
         try:
             import pocketsphinx
@@ -58,7 +73,8 @@ class PocketSphinxRecognizer:
             )
         self._endpointer_args = (window_s, ratio, vad_mode)
         self.max_segment_s = max_segment_s
-        self.margin = margin
+        self._high_pass = None if high_pass_hz is None else high_pass_kernel(high_pass_hz, 16000)
+        self.min_advantage = min_advantage
         self.scale = scale
         self._decoder = pocketsphinx.Decoder(
             hmm=hmm,
@@ -89,6 +105,7 @@ class PocketSphinxRecognizer:
         )
         self._frame_samples = self._endpointer.frame_bytes // 2
         self._pending = np.zeros(0, dtype=np.int16)
+        self._filter_history = np.zeros(HIGH_PASS_TAPS - 1, dtype=np.float32)
         self._segment: list[bytes] = []
         self._segment_samples = 0
         self._overlong = False
@@ -96,7 +113,7 @@ class PocketSphinxRecognizer:
     def feed(self, block: np.ndarray) -> list[Hypothesis]:
         if not self._has_grammar:
             raise RuntimeError("set_phrases() must be called before feed()")
-        samples = np.concatenate([self._pending, np.asarray(block, dtype=np.int16)])
+        samples = np.concatenate([self._pending, self._filtered(block)])
         whole = len(samples) - len(samples) % self._frame_samples
         self._pending = samples[whole:]
         results: list[Hypothesis] = []
@@ -106,6 +123,14 @@ class PocketSphinxRecognizer:
             if hypothesis is not None:
                 results.append(hypothesis)
         return results
+
+    def _filtered(self, block: np.ndarray) -> np.ndarray:
+        if self._high_pass is None:
+            return np.asarray(block, dtype=np.int16)
+        history = np.concatenate([self._filter_history, np.asarray(block, dtype=np.float32)])
+        self._filter_history = history[len(history) - (HIGH_PASS_TAPS - 1) :]
+        filtered = np.convolve(history, self._high_pass, mode="valid")
+        return np.clip(filtered, -32768, 32767).astype(np.int16)
 
     def _process_frame(self, frame: bytes) -> Hypothesis | None:
         was_in_speech = self._endpointer.in_speech
@@ -129,8 +154,8 @@ class PocketSphinxRecognizer:
         _, phone_score, _ = self._search(PHONE_SEARCH, pcm, start_s)
         confidence = 0.0
         if text and math.isfinite(grammar_score):
-            margin = grammar_score - phone_score + self.margin
-            confidence = 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, margin / self.scale))))
+            excess = (grammar_score - phone_score - self.min_advantage) / self.scale
+            confidence = 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, excess))))
         words = tuple(Word(w.text, w.start_s, w.end_s, confidence) for w in words)
         return Hypothesis(text=text, final=True, confidence=confidence, words=words)
 
@@ -150,7 +175,7 @@ class PocketSphinxRecognizer:
             return hyp.hypstr, score, ()
         words = tuple(
             Word(
-                text=seg.word,
+                text=seg.word.split("(")[0],
                 start_s=start_s + seg.start_frame * FRAME_S,
                 end_s=start_s + (seg.end_frame + 1) * FRAME_S,
                 confidence=0.0,

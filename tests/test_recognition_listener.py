@@ -1,0 +1,116 @@
+"""The listening pipeline: click blanking, deafness to the coach's speech, partial results."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from voice_coach.core.commands import Command
+from voice_coach.recognition.base import Hypothesis, Word
+from voice_coach.recognition.listener import CommandListener
+from voice_coach.recognition.phrases import load_command_phrases
+from voice_coach.recognition.self_audio import SelfAudioGate
+
+RATE = 16000
+
+
+class ScriptedRecognizer:
+    """A fake engine that returns prepared hypotheses at given block numbers and records input;
+    reset() forgets the utterance in progress, i.e. the rest of the script."""
+
+    name = "scripted"
+    sample_rate = RATE
+
+    def __init__(self, script: dict[int, list[Hypothesis]]) -> None:
+        self.script = script
+        self.blocks_fed: list[np.ndarray] = []
+        self.resets = 0
+        self.phrases: list[str] = []
+
+    def set_phrases(self, phrases: Sequence[str]) -> None:
+        self.phrases = list(phrases)
+
+    def feed(self, block: np.ndarray) -> list[Hypothesis]:
+        self.blocks_fed.append(block.copy())
+        return self.script.get(len(self.blocks_fed) - 1, [])
+
+    def reset(self) -> None:
+        self.resets += 1
+        self.script = {}
+
+
+def push_blocks(listener: CommandListener, count: int, start_s: float = 0.0) -> list:
+    heard = []
+    for index in range(count):
+        block = np.full(1600, 1000, dtype=np.int16)
+        heard += listener.push(block, start_s + index * 0.1)
+    return heard
+
+
+def test_click_blanking_zeroes_5ms_before_to_60ms_after_each_onset() -> None:
+    gate = SelfAudioGate(RATE)
+    gate.mark(1.05, 1.05, "click")
+    block = np.full(1600, 500, dtype=np.int16)
+    cleaned = gate.clean(block, 1.0)  # block covers 1.0 .. 1.1 s
+    zeroed = np.flatnonzero(cleaned == 0)
+    assert zeroed[0] == round(0.045 * RATE) and zeroed[-1] == 1599
+    assert np.all(cleaned[: zeroed[0]] == 500)
+    assert np.all(block == 500), "the caller's block is not modified"
+    following = gate.clean(np.full(1600, 500, dtype=np.int16), 1.1)  # blanking runs on to 1.11 s
+    assert np.all(following[: round(0.01 * RATE)] == 0) and np.all(following[160:] == 500)
+
+
+def test_listener_feeds_blanked_audio_to_the_engine() -> None:
+    engine = ScriptedRecognizer({})
+    listener = CommandListener(engine, load_command_phrases())
+    listener.mark_coach_audio(0.25, 0.25, "click")
+    push_blocks(listener, 4)
+    assert np.all(engine.blocks_fed[2][round(0.045 * RATE) : 1600] == 0)
+    assert np.all(engine.blocks_fed[3][round(0.01 * RATE) :] == 1000)
+    assert np.all(engine.blocks_fed[0] == 1000)
+    assert "hold on" in engine.phrases
+
+
+def test_commands_heard_while_the_coach_speaks_are_discarded() -> None:
+    pause = Hypothesis("pause", True, 0.95, (Word("pause", 0.3, 0.7, 0.95),))
+    engine = ScriptedRecognizer({9: [pause]})
+    listener = CommandListener(engine, load_command_phrases())
+    listener.mark_coach_audio(0.0, 0.5, "speech")
+    assert push_blocks(listener, 12) == []
+    assert np.all(engine.blocks_fed[2] == 0), "the coach's own speech never reaches the engine"
+
+
+def test_command_after_the_coach_stopped_speaking_is_accepted_at_the_deciding_block() -> None:
+    pause = Hypothesis("pause", True, 0.95, (Word("pause", 1.2, 1.6, 0.95),))
+    engine = ScriptedRecognizer({19: [pause]})
+    listener = CommandListener(engine, load_command_phrases())
+    listener.set_self_audio([(0.0, 0.5, "speech")])
+    heard = push_blocks(listener, 22, start_s=10.0)
+    assert [(h.command, round(h.at_s, 2), h.text) for h in heard] == [
+        (Command.PAUSE, 12.0, "pause")
+    ]
+
+
+def test_unambiguous_partial_is_acted_on_once_and_the_final_is_not_repeated() -> None:
+    script = {
+        5: [Hypothesis("skip", False)],  # could still become "skip rest": wait
+        6: [Hypothesis("skip rest", False)],
+        7: [Hypothesis("skip rest", True, 0.9)],
+    }
+    engine = ScriptedRecognizer(script)
+    listener = CommandListener(engine, load_command_phrases())
+    heard = push_blocks(listener, 10)
+    assert [(h.command, round(h.at_s, 2)) for h in heard] == [(Command.SKIP_REST, 0.7)]
+    assert engine.resets == 1
+
+
+def test_finals_only_mode_ignores_partials_and_inactive_commands() -> None:
+    script = {3: [Hypothesis("pause", False)], 5: [Hypothesis("pause", True, 0.9)]}
+    listener = CommandListener(
+        ScriptedRecognizer(script), load_command_phrases(), use_partials=False
+    )
+    assert [round(h.at_s, 2) for h in push_blocks(listener, 8)] == [0.6]
+    listener = CommandListener(ScriptedRecognizer(script), load_command_phrases())
+    listener.set_active({Command.RESUME})
+    assert push_blocks(listener, 8) == []
