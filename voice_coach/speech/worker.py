@@ -8,9 +8,10 @@ path and answers {"path": ...} or {"error": ...} on stdout.
 Why a separate process (measured with pyttsx3 2.99 + espeak-ng 1.51; see the commit message):
 - the espeak driver runs espeak asynchronously, so runAndWait() returns after ~10 ms whether
   or not the file is written; we wait for the "finished-utterance" event instead;
-- a rate change after the first render is often lost: runAndWait() calls espeak_Cancel while
-  espeak's queue still holds the new rate. So each worker sets voice and rate once, before
-  its first render, and keeps them; another voice or rate gets its own worker;
+- a rate change is often lost: runAndWait() calls espeak_Cancel while espeak's queue still
+  holds the new rate. So each worker sets voice and rate once, waits until espeak has
+  applied them (Renderer._configure), and keeps them; another voice or rate gets its own
+  worker;
 - espeak state is process-global, the driver prints "Audio saved to ..." from espeak's thread,
   and a wedged espeak can only be recovered by killing the process holding it.
 This module imports only the standard library and pyttsx3.
@@ -45,10 +46,24 @@ class Renderer:
         self.engine.connect("finished-utterance", self._on_finished)
         self.engine.connect("error", self._on_error)
         self.voice = _resolve_voice(self.engine, voice)
+        self._configure(rate_wpm)
+        self._warm_up()
+
+    def _configure(self, rate_wpm: int) -> None:
+        """Set voice, rate and volume so that no later runAndWait() can cancel them.
+
+        A fresh engine queues property changes until runAndWait(), whose stop() then calls
+        espeak_Cancel while espeak's asynchronous queue may still hold them. So: an empty
+        runAndWait() first (afterwards changes are sent to espeak at once), then the changes,
+        then espeak_Synchronize, which returns when espeak's queue has applied them.
+        """
+        from pyttsx3.drivers import _espeak
+
+        self.engine.runAndWait()
         self.engine.setProperty("voice", self.voice)
         self.engine.setProperty("rate", rate_wpm)
         self.engine.setProperty("volume", 1.0)
-        self._warm_up()
+        _espeak.Synchronize()
 
     def _on_finished(self, completed: bool = True, **_: Any) -> None:
         self._completed = completed
