@@ -9,6 +9,10 @@ from collections.abc import Sequence
 
 # Each module registers one or more subcommands with `add_parser(subparsers)`.
 SUBCOMMAND_MODULES: tuple[str, ...] = (
+    "voice_coach.app.run_cmd",
+    "voice_coach.app.list_cmd",
+    "voice_coach.app.devices_cmd",
+    "voice_coach.app.doctor_cmd",
     "voice_coach.app.listen_cmd",
     "voice_coach.app.model_cmd",
     "voice_coach.app.routine_cmd",

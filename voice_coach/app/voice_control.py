@@ -45,6 +45,7 @@ class VoiceControl:
         self._stopping.set()
         if self._thread is not None:
             self._thread.join(timeout=2)
+        self.microphone.__exit__(None, None, None)
 
     def _run(self) -> None:
         try:

@@ -1,0 +1,69 @@
+"""`voice-coach run`: choose the routine and options, then run a live workout."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from voice_coach.app.workout import LiveWorkout, RunOptions
+from voice_coach.cli import UserError
+from voice_coach.core.catalog import load_catalog
+from voice_coach.routines.files import RoutineError
+from voice_coach.routines.library import find_routine
+
+DEFAULT_ROUTINE = "beginner"
+
+
+def device_arg(text: str) -> int | str:
+    """A device index or a (part of a) device name, as sounddevice accepts."""
+    return int(text) if text.isdigit() else text
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    run = subparsers.add_parser("run", help="run a workout (voice, keyboard, metronome)")
+    run.add_argument("routine_file", nargs="?", metavar="FILE.toml",
+                     help="a routine file to run (see 'voice-coach routine new')")
+    run.add_argument("--routine", metavar="NAME",
+                     help="a built-in or saved routine by name (see 'voice-coach list')")
+    run.add_argument("--variation", metavar="ID",
+                     help="start the first block with this variation (see 'voice-coach list')")
+    run.add_argument("--keyboard", action="store_true",
+                     help="take commands from the terminal: a key each, or a word per line")
+    run.add_argument("--output-device", "-d", type=device_arg, metavar="DEV",
+                     help="output device index or name (see 'voice-coach devices')")
+    run.add_argument("--input-device", type=device_arg, metavar="DEV",
+                     help="microphone device index or name")
+    run.add_argument("--events", type=Path, metavar="FILE.jsonl",
+                     help="write every cue, click and command as JSON lines")
+    run.add_argument("--recognizer", choices=("auto", "vosk", "pocketsphinx", "off"),
+                     default="auto", help="speech recognizer for voice commands")
+    run.add_argument("--model", metavar="PATH", help="a Vosk model folder")
+    run.add_argument("--voice", metavar="VOICE", help="TTS voice id (see 'voice-coach doctor')")
+    run.add_argument("--rate", type=int, default=165, metavar="WPM", help="speaking rate")
+    run.set_defaults(handler=run_workout)
+
+
+def run_workout(args: argparse.Namespace) -> int:
+    catalog = load_catalog()
+    if args.routine_file and args.routine:
+        raise UserError("give either a routine FILE.toml or --routine NAME, not both")
+    try:
+        routine = find_routine(args.routine_file or args.routine or DEFAULT_ROUTINE, catalog)
+    except RoutineError as error:
+        raise UserError(str(error)) from None
+    if args.variation is not None and args.variation not in catalog.ids:
+        raise UserError(f"unknown variation {args.variation!r}; choose one of: "
+                        + ", ".join(catalog.ids))
+    options = RunOptions(
+        routine=routine,
+        start_variation=args.variation,
+        keyboard=args.keyboard,
+        output_device=args.output_device,
+        input_device=args.input_device,
+        events_path=args.events,
+        recognizer=args.recognizer,
+        model=args.model,
+        voice=args.voice,
+        rate_wpm=args.rate,
+    )
+    return LiveWorkout(options, catalog=catalog).run()

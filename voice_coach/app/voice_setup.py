@@ -1,0 +1,39 @@
+"""Opening live voice control: recognizer, command listener and microphone, or why not."""
+
+from __future__ import annotations
+
+from voice_coach.app.voice_control import SampleClock, VoiceControl
+from voice_coach.recognition.base import RecognizerUnavailable
+from voice_coach.recognition.listener import CommandListener
+from voice_coach.recognition.microphone import Microphone, MicrophoneUnavailable
+from voice_coach.recognition.phrases import load_command_phrases
+from voice_coach.recognition.select import open_recognizer
+from voice_coach.sound.coach_loop import CoachLoop
+
+BETTER_ENGINE_HINT = "for better recognition install a Vosk model: voice-coach model install"
+
+
+class VoiceUnavailable(Exception):
+    """Voice control cannot start; one line saying what is missing and how to fix it."""
+
+
+def open_voice_control(loop: CoachLoop, recognizer_kind: str, model: str | None,
+                       input_device: str | int | None,
+                       sample_clock: SampleClock) -> tuple[VoiceControl, str]:
+    """Started voice control and a line describing it (engine, and how to get a better one)."""
+    try:
+        recognizer = open_recognizer(recognizer_kind, model)
+    except RecognizerUnavailable as error:
+        raise VoiceUnavailable(str(error)) from None
+    listener = CommandListener(recognizer, load_command_phrases())
+    microphone = Microphone(input_device, sample_rate=listener.sample_rate)
+    try:
+        microphone.__enter__()
+    except MicrophoneUnavailable as error:
+        raise VoiceUnavailable(str(error)) from None
+    control = VoiceControl(listener, microphone, loop, sample_clock)
+    control.start()
+    description = f"listening for commands with {recognizer.name}"
+    if recognizer.name != "vosk":
+        description += f" ({BETTER_ENGINE_HINT})"
+    return control, description

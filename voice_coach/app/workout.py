@@ -1,0 +1,262 @@
+"""A live workout: builds the coach from whatever devices work and runs it to the end.
+
+Each missing part costs one clear line and the workout goes on without it: no speech engine
+means printed cues, no speaker means a wall clock, no microphone or recognizer means keyboard
+commands. The main thread only drains the coach loop's events (log, history, printed cues,
+status line); timing lives in the audio output.
+"""
+
+from __future__ import annotations
+
+import queue
+import signal
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from voice_coach.app.events_log import EventsLog
+from voice_coach.app.keyboard import KEY_HELP, KeyboardCommands
+from voice_coach.app.status_line import StatusLine
+from voice_coach.core.catalog import Catalog, load_catalog
+from voice_coach.core.dry_run import planned_phrases
+from voice_coach.core.effects import Finished, Say, State
+from voice_coach.core.engine import Session, estimate_speech_ms
+from voice_coach.core.routine import Routine
+from voice_coach.sound.assets import load_sound
+from voice_coach.sound.coach_loop import CoachLoop, Heard, LoopEvent, SpeechLate
+from voice_coach.sound.mixer import Mixer
+from voice_coach.sound.output import Output, OutputUnavailable, SpeakerOutput, WallClockOutput
+
+SAMPLE_RATE = 48000
+EVENT_WAIT_S = 0.1
+
+
+class Interrupted(Exception):
+    """SIGTERM, treated like Ctrl-C: end cleanly and keep the log."""
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    routine: Routine
+    start_variation: str | None = None
+    keyboard: bool = False
+    output_device: str | int | None = None
+    input_device: str | int | None = None
+    events_path: Path | None = None
+    recognizer: str = "auto"  # auto, vosk, pocketsphinx, off
+    model: str | None = None
+    voice: str | None = None
+    rate_wpm: int = 165
+
+
+class LiveWorkout:
+    """Assembles the coach (speech, mixer, output, inputs) and runs one session."""
+
+    def __init__(self, options: RunOptions, out: TextIO | None = None,
+                 err: TextIO | None = None, catalog: Catalog | None = None,
+                 observers: list[Callable[[LoopEvent], None]] | None = None) -> None:
+        self.options = options
+        self.out = out or sys.stdout
+        self.err = err or sys.stderr
+        self.catalog = catalog or load_catalog()
+        self.observers = list(observers or [])
+        self.speech: Any = None
+        self.output: Output | None = None
+        self.keyboard: KeyboardCommands | None = None
+        self.voice: Any = None
+        self.log: EventsLog | None = None
+        self.finished: Finished | None = None
+        self._last_command = ""
+
+    def notice(self, text: str) -> None:
+        print(f"voice-coach: {text}", file=self.err, flush=True)
+
+    # ----- assembly ---------------------------------------------------------------
+
+    def _open_speech(self) -> None:
+        from voice_coach.speech.base import TtsUnavailable
+        try:
+            from voice_coach.speech.cache import SpeechCache
+            from voice_coach.speech.synth import Pyttsx3Synth
+
+            self.speech = SpeechCache(Pyttsx3Synth(self.options.voice, self.options.rate_wpm,
+                                                   SAMPLE_RATE))
+        except TtsUnavailable as error:
+            self.notice(f"{error}; cues will be printed instead of spoken")
+            self.speech = None
+
+    def _prepare_speech(self) -> None:
+        """Render every phrase the workout needs before it starts, so cues play on time."""
+        options = self.options
+        speech_ms = self.speech.duration_ms
+        for _ in range(2):  # the second pass sees real durations, which may pick other cues
+            texts = planned_phrases(options.routine, self.catalog, speech_ms,
+                                    options.start_variation)
+            missing = [t for t in texts if self.speech.get_ready(t) is None]
+            if missing:
+                self.speech.prepare(missing, progress=self._show_progress)
+        if self.err.isatty():
+            self.err.write("\r\033[K")
+
+    def _show_progress(self, done: int, total: int) -> None:
+        if self.err.isatty():
+            self.err.write(f"\rpreparing speech {done}/{total}")
+            self.err.flush()
+
+    def _open_output(self, loop: CoachLoop) -> None:
+        speaker = SpeakerOutput(loop.render_block, SAMPLE_RATE, self.options.output_device)
+        try:
+            speaker.start()
+            self.output = speaker
+        except OutputUnavailable as error:
+            self.notice(f"{error}; cues will be printed and timing runs on the clock")
+            self.output = WallClockOutput(loop.render_block, SAMPLE_RATE)
+            self.output.start()
+
+    def _open_voice(self, loop: CoachLoop) -> bool:
+        if self.options.recognizer == "off":
+            return False
+        from voice_coach.app.voice_setup import VoiceUnavailable, open_voice_control
+
+        speaker = self.output if isinstance(self.output, SpeakerOutput) else None
+        sample_clock = speaker.stream_time_of if speaker else (lambda sample: None)
+        try:
+            self.voice, description = open_voice_control(
+                loop, self.options.recognizer, self.options.model, self.options.input_device,
+                sample_clock)
+        except VoiceUnavailable as error:
+            self.notice(f"{error}; use keyboard commands instead")
+            return False
+        self.notice(description)
+        return True
+
+    def _build_loop(self) -> CoachLoop:
+        options = self.options
+        speech_ms = self.speech.duration_ms if self.speech else estimate_speech_ms
+        session = Session(options.routine, self.catalog, speech_ms, options.start_variation)
+        sounds = {name: load_sound(name, SAMPLE_RATE) for name in ("chime", "earcon", "done")}
+        mixer = Mixer(SAMPLE_RATE, load_sound("click", SAMPLE_RATE),
+                      load_sound("accent", SAMPLE_RATE), sounds)
+        if self.speech is None:
+            return CoachLoop(session, mixer, None)
+        return CoachLoop(session, mixer, self.speech.get_ready, self.speech.request)
+
+    # ----- running ---------------------------------------------------------------
+
+    def run(self) -> int:
+        options = self.options
+        self._open_speech()
+        if self.speech is not None:
+            self._prepare_speech()
+        loop = self._build_loop()
+        if options.events_path is not None:
+            self.log = EventsLog(options.events_path)
+        self._open_output(loop)
+        listening = self._open_voice(loop)
+        if options.keyboard or not listening:
+            self._open_keyboard(loop)
+        if self.log is not None:
+            self.log.header(routine=options.routine.name, output=self.output.name,
+                            speech=self.speech is not None, voice=listening,
+                            keyboard=self.keyboard is not None)
+        status = StatusLine(self.err)
+        previous_term = signal.signal(signal.SIGTERM, _raise_interrupted)
+        try:
+            self._drain_until_done(loop, status)
+            code = 0
+        except (KeyboardInterrupt, Interrupted):
+            self._stop_inputs()
+            if self.output is not None:
+                self.output.stop()
+            loop.interrupt()
+            self._drain(loop, status, print_cues=False)
+            status.clear()
+            self.notice("interrupted; the session so far is saved")
+            code = 130
+        finally:
+            signal.signal(signal.SIGTERM, previous_term)
+            self._stop_inputs()
+            if self.output is not None:
+                self.output.stop()
+            if self.speech is not None:
+                self.speech.close()
+            if self.log is not None:
+                self.log.close()
+        status.clear()
+        self._print_summary()
+        return code
+
+    def _open_keyboard(self, loop: CoachLoop) -> None:
+        def is_paused() -> bool:
+            return loop.status is not None and loop.status.state is State.PAUSED
+
+        self.keyboard = KeyboardCommands(
+            lambda command: loop.submit(command, "keyboard"), is_paused,
+            on_unknown=lambda text: self.notice(f"unknown command {text!r}; {KEY_HELP}"))
+        self.keyboard.start()
+        if self.keyboard.interactive:
+            self.notice(KEY_HELP)
+
+    def _stop_inputs(self) -> None:
+        if self.keyboard is not None:
+            self.keyboard.stop()
+        if self.voice is not None:
+            self.voice.stop()
+            self.voice = None
+
+    def _drain_until_done(self, loop: CoachLoop, status: StatusLine) -> None:
+        while not loop.done:
+            try:
+                event = loop.outbox.get(timeout=EVENT_WAIT_S)
+            except queue.Empty:
+                self._check_devices()
+                status.show(loop.status, self._last_command)
+                continue
+            self._handle(event, status, print_cues=True)
+            self._drain(loop, status, print_cues=True)
+            status.show(loop.status, self._last_command)
+
+    def _check_devices(self) -> None:
+        output = self.output
+        if output is not None and output.error is not None:
+            raise RuntimeError(f"audio output failed: {output.error}") from output.error
+        if self.voice is not None and self.voice.error is not None:
+            self.notice(f"voice control stopped ({self.voice.error}); use keyboard commands")
+            self.voice = None
+
+    def _drain(self, loop: CoachLoop, status: StatusLine, print_cues: bool) -> None:
+        while True:
+            try:
+                event = loop.outbox.get_nowait()
+            except queue.Empty:
+                return
+            self._handle(event, status, print_cues)
+
+    def _handle(self, event: LoopEvent, status: StatusLine, print_cues: bool) -> None:
+        if self.log is not None:
+            self.log.write(event)
+        for observer in self.observers:
+            observer(event)
+        if isinstance(event, Say) and print_cues:
+            status.print_line(f"  {event.text}")
+        elif isinstance(event, SpeechLate):
+            status.print_line(f"  (late) {event.text}")
+        elif isinstance(event, Heard):
+            self._last_command = f"{event.command} ({event.source})"
+        elif isinstance(event, Finished):
+            self.finished = event
+
+    def _print_summary(self) -> None:
+        finished = self.finished
+        if finished is None:
+            return
+        names = ", ".join(f"{n} {self.catalog.get(v).name}"
+                          for v, n in finished.reps_by_variation.items())
+        print(f"{finished.reason.value}: {finished.sets_done} sets, {finished.reps_done} reps"
+              f"{' (' + names + ')' if names else ''}", file=self.out, flush=True)
+
+
+def _raise_interrupted(signum: int, frame: object) -> None:
+    raise Interrupted
