@@ -39,8 +39,9 @@ class PocketSphinxRecognizer:
 
     confidence = logistic((grammar_per_frame - phones_per_frame - min_advantage) / scale), so
     confidence >= 0.5 exactly when the grammar's per-frame log score (base 1.0001, language
-    weights included) beats the phone loop's by `min_advantage`. Tuned on the command corpus:
-    matching commands scored a median advantage of 17, unrelated talk 4.
+    weights included) beats the phone loop's by `min_advantage` (negative: falls short by at most
+    that much). Tuned on the command corpus; segments are decoded from the unfiltered audio with
+    `pad_s` of context on each side.
     """
 
     name = "pocketsphinx"
@@ -54,7 +55,8 @@ class PocketSphinxRecognizer:
         ratio: float = 0.6,
         high_pass_hz: float | None = 300.0,
         max_segment_s: float = 2.0,
-        min_advantage: float = 6.0,
+        pad_s: float = 0.1,
+        min_advantage: float = -4.0,
         scale: float = 4.0,
     ) -> None:
         try:
@@ -73,6 +75,7 @@ class PocketSphinxRecognizer:
             )
         self._endpointer_args = (window_s, ratio, vad_mode)
         self.max_segment_s = max_segment_s
+        self.pad_s = pad_s
         self._high_pass = None if high_pass_hz is None else high_pass_kernel(high_pass_hz, 16000)
         self.min_advantage = min_advantage
         self.scale = scale
@@ -106,6 +109,10 @@ class PocketSphinxRecognizer:
         self._frame_samples = self._endpointer.frame_bytes // 2
         self._pending = np.zeros(0, dtype=np.int16)
         self._filter_history = np.zeros(HIGH_PASS_TAPS - 1, dtype=np.float32)
+        # The unfiltered audio fed since reset: segments are decoded from it (the high-pass
+        # helps the endpointer but costs the decoder accuracy).
+        self._original = np.zeros(0, dtype=np.int16)
+        self._original_start = 0
         self._segment: list[bytes] = []
         self._segment_samples = 0
         self._overlong = False
@@ -113,6 +120,7 @@ class PocketSphinxRecognizer:
     def feed(self, block: np.ndarray) -> list[Hypothesis]:
         if not self._has_grammar:
             raise RuntimeError("set_phrases() must be called before feed()")
+        self._remember(np.asarray(block, dtype=np.int16))
         samples = np.concatenate([self._pending, self._filtered(block)])
         whole = len(samples) - len(samples) % self._frame_samples
         self._pending = samples[whole:]
@@ -123,6 +131,19 @@ class PocketSphinxRecognizer:
             if hypothesis is not None:
                 results.append(hypothesis)
         return results
+
+    def _remember(self, block: np.ndarray) -> None:
+        keep = round((self.max_segment_s + 2.0) * self.sample_rate)
+        self._original = np.concatenate([self._original, block])
+        excess = len(self._original) - keep
+        if excess > 0:
+            self._original = self._original[excess:]
+            self._original_start += excess
+
+    def _original_audio(self, start_s: float, end_s: float) -> bytes:
+        first = max(0, round(start_s * self.sample_rate) - self._original_start)
+        last = max(first, round(end_s * self.sample_rate) - self._original_start)
+        return self._original[first:last].tobytes()
 
     def _filtered(self, block: np.ndarray) -> np.ndarray:
         if self._high_pass is None:
@@ -147,7 +168,9 @@ class PocketSphinxRecognizer:
                 self._overlong, self._segment = True, []
         if self._endpointer.in_speech or self._overlong:
             return None
-        return self._decode(b"".join(self._segment), self._endpointer.speech_start)
+        start_s = max(0.0, self._endpointer.speech_start - self.pad_s)
+        end_s = self._endpointer.speech_end + self.pad_s
+        return self._decode(self._original_audio(start_s, end_s), start_s)
 
     def _decode(self, pcm: bytes, start_s: float) -> Hypothesis:
         text, grammar_score, words = self._search(GRAMMAR_SEARCH, pcm, start_s)
