@@ -111,7 +111,7 @@ def print_side_by_side(name: str, rows: list[tuple[str, Score]], conditions: lis
 
     def line(metric: str, x: float, y: float, fmt: str) -> None:
         ratio = f"{x / y:.2f}" if y else "-"
-        print(f"{metric:32}{format(x, fmt):>14}{format(y, fmt):>14}{ratio:>8}")
+        print(f"{metric:32}{format(x, fmt):>16}{format(y, fmt):>16}{ratio:>8}")
 
     for condition in conditions:
         line(f"accuracy {condition}", a.accuracy(condition), b.accuracy(condition), ".1%")
