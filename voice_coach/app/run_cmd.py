@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
+from voice_coach.app.session_history import HistoryObserver, plan_start
 from voice_coach.app.workout import LiveWorkout, RunOptions
 from voice_coach.cli import UserError
 from voice_coach.core.catalog import load_catalog
+from voice_coach.history.store import HistoryError, HistoryStore
 from voice_coach.routines.files import RoutineError
 from voice_coach.routines.library import find_routine
 
@@ -43,20 +46,39 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     run.set_defaults(handler=run_workout)
 
 
+def open_history() -> HistoryStore | None:
+    try:
+        return HistoryStore()
+    except HistoryError as error:
+        print(f"voice-coach: {error}; this session will not be saved", file=sys.stderr)
+        return None
+
+
 def run_workout(args: argparse.Namespace) -> int:
     catalog = load_catalog()
     if args.routine_file and args.routine:
         raise UserError("give either a routine FILE.toml or --routine NAME, not both")
-    try:
-        routine = find_routine(args.routine_file or args.routine or DEFAULT_ROUTINE, catalog)
-    except RoutineError as error:
-        raise UserError(str(error)) from None
     if args.variation is not None and args.variation not in catalog.ids:
         raise UserError(f"unknown variation {args.variation!r}; choose one of: "
                         + ", ".join(catalog.ids))
+    store = open_history()
+    # With no routine named, continue the routine of the last session.
+    last = store.last_routine() if store else None
+    name = args.routine_file or args.routine or last or DEFAULT_ROUTINE
+    try:
+        routine = find_routine(name, catalog)
+    except RoutineError as error:
+        if name is last and not (args.routine_file or args.routine):
+            routine = find_routine(DEFAULT_ROUTINE, catalog)
+        else:
+            raise UserError(str(error)) from None
+    start_variation = args.variation
+    if store is not None and start_variation is None:
+        plan = plan_start(store, routine, catalog)
+        routine, start_variation = plan.routine, plan.start_variation
     options = RunOptions(
         routine=routine,
-        start_variation=args.variation,
+        start_variation=start_variation,
         keyboard=args.keyboard,
         output_device=args.output_device,
         input_device=args.input_device,
@@ -66,4 +88,12 @@ def run_workout(args: argparse.Namespace) -> int:
         voice=args.voice,
         rate_wpm=args.rate,
     )
-    return LiveWorkout(options, catalog=catalog).run()
+    history = HistoryObserver(store, routine.name) if store is not None else None
+    try:
+        return LiveWorkout(options, catalog=catalog,
+                           observers=[history] if history else []).run()
+    finally:
+        if history is not None:
+            history.close()
+        if store is not None:
+            store.close()
