@@ -1,0 +1,218 @@
+"""Renders a whole session offline: the live coach's loop and mixer, run block by block to the end.
+
+`render_session` drives a `CoachLoop` over a real `Mixer` with the shipped sounds by calling
+`render_block` in a plain loop until the loop is done: the very code the speaker callback
+runs, with the same block size, so the file holds exactly what the live coach would play with
+no commands given. Speech comes from a blocking lookup (rendering may wait for a clip), and
+the mixer reports where each cue really started (an equal-priority cue may wait behind another).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from voice_coach.core.catalog import Catalog, load_catalog
+from voice_coach.core.dry_run import run_to_end
+from voice_coach.core.effects import Say, Sound
+from voice_coach.core.engine import Session, SpeechDuration
+from voice_coach.core.routine import Routine
+from voice_coach.sound.assets import load_sound
+from voice_coach.sound.coach_loop import CoachLoop, LoopEvent
+from voice_coach.sound.mixer import FADE_MS, Mixer
+from voice_coach.sound.output import BLOCK_FRAMES
+from voice_coach.speech.base import TtsUnavailable
+
+SAMPLE_RATE = 48000
+SESSION_SOUNDS = ("chime", "earcon", "done")
+PREPARE_PASSES = 2  # the second pass sees real speech durations, which may pick other cues
+
+Progress = Callable[[str, float], None]  # (stage, fraction done 0..1)
+
+
+class SpeechSource(Protocol):
+    """What rendering needs from speech: clips (may block) and their durations."""
+
+    def clip(self, text: str) -> np.ndarray: ...
+
+    def duration_ms(self, text: str) -> int: ...
+
+
+@dataclass(frozen=True)
+class SpeechPlacement:
+    """One spoken cue as the mixer placed it, in samples."""
+
+    text: str
+    scheduled: int  # where the cue asked to start
+    start: int | None  # where it really started; None if the mixer dropped it
+    end: int  # where it stopped sounding (its end, or where a higher-priority cue cut it)
+    priority: int
+
+
+@dataclass(frozen=True)
+class RenderedSession:
+    routine: Routine
+    sample_rate: int
+    audio: np.ndarray  # float32 mono in [-1, 1]
+    events: list[LoopEvent]  # the loop's outbox, in order
+    speech: list[SpeechPlacement]
+
+    @property
+    def duration_s(self) -> float:
+        return self.audio.size / self.sample_rate
+
+    def speech_intervals(self) -> list[tuple[int, int]]:
+        """(start, end) sample ranges where the coach is speaking, in order."""
+        return sorted(
+            (p.start, p.end) for p in self.speech if p.start is not None and p.end > p.start
+        )
+
+
+class PlacementMixer(Mixer):
+    """A Mixer that remembers where `add_speech` put each clip (the value it returns)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.placements: list[tuple[int, int | None, int, int]] = []  # at, start, length, prio
+
+    def add_speech(self, at: int, samples: np.ndarray, priority: int) -> int | None:
+        start = super().add_speech(at, samples, priority)
+        self.placements.append((at, start, len(samples), priority))
+        return start
+
+
+def build_mixer(sample_rate: int = SAMPLE_RATE, mixer_type: type[Mixer] = Mixer) -> Mixer:
+    """The coach's mixer with the shipped click, accent and session sounds."""
+    sounds = {name: load_sound(name, sample_rate) for name in SESSION_SOUNDS}
+    return mixer_type(
+        sample_rate, load_sound("click", sample_rate), load_sound("accent", sample_rate), sounds
+    )
+
+
+def spoken_phrases(
+    routine: Routine,
+    catalog: Catalog,
+    speech_ms: SpeechDuration,
+    start_variation: str | None = None,
+) -> list[str]:
+    """Every phrase a session with no commands says, summary included, in order of first use."""
+    session = Session(routine, catalog, speech_ms, start_variation)
+    return list(dict.fromkeys(e.text for e in run_to_end(session) if isinstance(e, Say)))
+
+
+def prepare_speech(
+    speech: SpeechSource,
+    routine: Routine,
+    catalog: Catalog,
+    start_variation: str | None = None,
+    progress: Progress | None = None,
+) -> None:
+    """Load or synthesize every phrase the rendered session will say, before it is rendered."""
+    seen: set[str] = set()
+    for _ in range(PREPARE_PASSES):
+        texts = [
+            t
+            for t in spoken_phrases(routine, catalog, speech.duration_ms, start_variation)
+            if t not in seen
+        ]
+        for done, text in enumerate(texts, start=1):
+            try:
+                speech.clip(text)
+            except TtsUnavailable:
+                speech.clip(text)  # once more: the synthesizer restarts a worker that died
+            seen.add(text)
+            if progress is not None:
+                progress("speech", done / len(texts))
+
+
+def estimate_samples(
+    routine: Routine,
+    catalog: Catalog,
+    speech_ms: SpeechDuration,
+    sample_rate: int,
+    start_variation: str | None = None,
+) -> int:
+    """About how long the rendered session is (for progress): the dry run's last sound."""
+    session = Session(routine, catalog, speech_ms, start_variation)
+    end_ms = 0
+    for effect in run_to_end(session):
+        length = speech_ms(effect.text) if isinstance(effect, Say) else 0
+        if isinstance(effect, Sound):
+            length = 1000 * load_sound(effect.name, sample_rate).size // sample_rate
+        end_ms = max(end_ms, effect.at_ms + length)
+    return max(1, end_ms * sample_rate // 1000)
+
+
+def render_session(
+    routine: Routine,
+    speech: SpeechSource,
+    catalog: Catalog | None = None,
+    start_variation: str | None = None,
+    sample_rate: int = SAMPLE_RATE,
+    block_frames: int = BLOCK_FRAMES,
+    progress: Progress | None = None,
+) -> RenderedSession:
+    """The whole session with no commands, as the live coach would play it."""
+    catalog = catalog or load_catalog()
+    session = Session(routine, catalog, speech.duration_ms, start_variation)
+    mixer = build_mixer(sample_rate, PlacementMixer)
+    assert isinstance(mixer, PlacementMixer)
+    loop = CoachLoop(session, mixer, speech.clip)
+    expected = estimate_samples(routine, catalog, speech.duration_ms, sample_rate, start_variation)
+    audio = np.zeros(expected + block_frames, np.float32)  # grown if the estimate is short
+    events: list[LoopEvent] = []
+    position = 0
+    report_every = max(1, sample_rate // block_frames)  # about once a second of audio
+    while not loop.done:
+        if position + block_frames > audio.size:
+            audio = np.concatenate([audio, np.zeros(audio.size // 2 + block_frames, np.float32)])
+        audio[position : position + block_frames] = loop.render_block(block_frames)
+        position += block_frames
+        while not loop.outbox.empty():
+            events.append(loop.outbox.get_nowait())
+        if progress is not None and (position // block_frames) % report_every == 0:
+            progress("render", min(1.0, position / expected))
+    while not loop.outbox.empty():
+        events.append(loop.outbox.get_nowait())
+    if progress is not None:
+        progress("render", 1.0)
+    placements = _speech_placements(events, mixer, sample_rate)
+    return RenderedSession(routine, sample_rate, audio[:position], events, placements)
+
+
+def _speech_placements(
+    events: list[LoopEvent], mixer: PlacementMixer, sample_rate: int
+) -> list[SpeechPlacement]:
+    """Pairs each Say with the mixer's placement of it and finds where cut cues stopped.
+
+    With a blocking lookup the loop hands every Say to `add_speech` exactly once, in order.
+    Speech never overlaps speech, so a later cue that starts inside an earlier one cut it: the
+    earlier one fades out over the mixer's fade, or vanishes if it had not started yet.
+    """
+    says = [e for e in events if isinstance(e, Say)]
+    if len(says) != len(mixer.placements):
+        raise RuntimeError(f"{len(says)} cues but {len(mixer.placements)} speech placements")
+    fade = max(1, FADE_MS * sample_rate // 1000)
+    spans: list[list[int | None]] = []
+    for _, start, length, _ in mixer.placements:
+        spans.append([start, None if start is None else start + length])
+    for later, (_, cut_at, _, _) in enumerate(mixer.placements):
+        if cut_at is None:
+            continue
+        for span in spans[:later]:
+            start, end = span
+            if start is None or end is None or not (cut_at < end):
+                continue
+            if start >= cut_at:
+                span[0] = span[1] = None  # removed before it began
+            else:
+                span[1] = min(end, cut_at + fade)
+    placements = []
+    for say, (at, _, _, priority), (start, end) in zip(says, mixer.placements, spans, strict=True):
+        placements.append(
+            SpeechPlacement(say.text, at, start, end if end is not None else at, priority)
+        )
+    return placements
