@@ -107,7 +107,7 @@ def engines() -> list[tuple[str, Callable[[], Recognizer], Callable[[], Recogniz
 def print_side_by_side(name: str, rows: list[tuple[str, Score]], conditions: list[str]) -> None:
     (label_a, a), (label_b, b) = rows[0], rows[1]
     print(f"\n== {name}: {label_a} vs {label_b}")
-    print(f"{'':32}{label_a:>14}{label_b:>14}{'ratio':>8}")
+    print(f"{'':32}{label_a:>16}{label_b:>16}{'ratio':>8}")
 
     def line(metric: str, x: float, y: float, fmt: str) -> None:
         ratio = f"{x / y:.2f}" if y else "-"
