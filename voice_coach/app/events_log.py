@@ -3,7 +3,8 @@
 Schema: each line has `t` (seconds on the session clock, 3 decimals) and `type`, then the
 fields of that type — say (text, priority, kind), click (accent), sound (name), hush,
 phase (phase, rep, set_number, block, variation), state (state, previous), heard (command,
-source), command (command, accepted, note), set_done, variation, finished, speech_late.
+source, text, confidence), command (command, accepted, note), set_done, variation, finished,
+speech (text, duration_ms, dropped: where a cue's speech really played), speech_late (text).
 The first line is {"type": "run", ...} with the routine and the devices in use.
 """
 

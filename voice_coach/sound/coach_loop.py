@@ -44,7 +44,19 @@ class SpeechLate:
     type: str = field(default="speech_late", init=False)
 
 
-LoopEvent = Effect | Heard | SpeechLate
+@dataclass(frozen=True)
+class SpeechPlayed:
+    """Where a cue's speech really plays in the output (the mixer may hold it behind another
+    cue), and for how long; `dropped` when the mixer refused it."""
+
+    at_ms: int
+    text: str
+    duration_ms: int
+    dropped: bool = False
+    type: str = field(default="speech", init=False)
+
+
+LoopEvent = Effect | Heard | SpeechLate | SpeechPlayed
 SpeechLookup = Callable[[str], np.ndarray | None]
 
 
@@ -134,7 +146,13 @@ class CoachLoop:
                 self._waiting_speech.append(say)
                 self._request(say.text)
             return False
-        self.mixer.add_speech(self.mixer.sample_at(say.at_ms), clip, int(say.priority))
+        mixer = self.mixer
+        start = mixer.add_speech(mixer.sample_at(say.at_ms), clip, int(say.priority))
+        duration_ms = len(clip) * 1000 // mixer.sample_rate
+        if start is None:
+            self.outbox.put(SpeechPlayed(say.at_ms, say.text, duration_ms, dropped=True))
+        else:
+            self.outbox.put(SpeechPlayed(start * 1000 // mixer.sample_rate, say.text, duration_ms))
         return True
 
     def _retry_waiting_speech(self) -> None:

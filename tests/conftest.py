@@ -1,0 +1,40 @@
+"""Shared test setup: tests marked `devices` need the PulseAudio test server.
+
+scripts/test.sh starts it (scripts/pulse_test_server.sh) and sets VOICE_COACH_REQUIRE_DEVICES,
+so in CI a missing server fails those tests; run bare, pytest skips them with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+import pytest
+
+
+def pulse_available() -> bool:
+    if shutil.which("pactl") is None:
+        return False
+    return subprocess.run(["pactl", "info"], capture_output=True, timeout=10).returncode == 0
+
+
+@pytest.fixture(autouse=True)
+def _require_audio_server(request: pytest.FixtureRequest) -> None:
+    if request.node.get_closest_marker("devices") is None:
+        return
+    if pulse_available():
+        return
+    message = "no PulseAudio server: start one with 'source scripts/pulse_test_server.sh'"
+    if os.environ.get("VOICE_COACH_REQUIRE_DEVICES"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture
+def private_dirs(tmp_path, monkeypatch: pytest.MonkeyPatch):
+    """Keep history, config and the speech cache of a test run out of the user's folders."""
+    monkeypatch.setenv("VOICE_COACH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("VOICE_COACH_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return tmp_path
