@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from voice_coach.core.catalog import Catalog, load_catalog
+from voice_coach.core.dry_run import run_to_end
 from voice_coach.core.engine import Session
 from voice_coach.core.routine import Routine
-
-MAX_STEPS = 1_000_000  # a guard against a routine that never ends; real ones need a few thousand
 
 
 def estimate_duration_ms(
@@ -18,13 +17,7 @@ def estimate_duration_ms(
     the rendered voice; the timing of sets, reps and rests is exact.
     """
     session = Session(routine, catalog or load_catalog(), start_variation=start_variation)
-    last_ms = max((effect.at_ms for effect in session.start(0)), default=0)
-    for _ in range(MAX_STEPS):
-        due_ms = session.next_due_ms()
-        if session.finished or due_ms is None:
-            break
-        last_ms = max([last_ms, *(effect.at_ms for effect in session.advance(due_ms))])
-    return last_ms
+    return max((effect.at_ms for effect in run_to_end(session)), default=0)
 
 
 def format_duration(ms: int) -> str:
