@@ -104,6 +104,14 @@ def write_wav(path: Path, audio: np.ndarray, sample_rate: int) -> None:
             wav.writeframes(to_int16(audio[first : first + WAV_CHUNK]).tobytes())
 
 
+def pcm16(audio: np.ndarray) -> np.ndarray:
+    """`audio` as int16, converted in chunks to keep memory flat."""
+    pcm = np.empty(audio.size, "<i2")
+    for first in range(0, audio.size, WAV_CHUNK):
+        pcm[first : first + WAV_CHUNK] = to_int16(audio[first : first + WAV_CHUNK])
+    return pcm
+
+
 def ffmetadata(chapters: list[Chapter]) -> str:
     """An ffmpeg metadata file holding the chapters (times in milliseconds)."""
     lines = [";FFMETADATA1"]
@@ -137,7 +145,7 @@ def _export_with_ffmpeg(
     from pydub.exceptions import CouldntEncodeError
 
     segment = AudioSegment(
-        data=to_int16(audio).tobytes(), sample_width=2, frame_rate=sample_rate, channels=1
+        data=pcm16(audio).tobytes(), sample_width=2, frame_rate=sample_rate, channels=1
     )
     with tempfile.TemporaryDirectory(prefix="voice-coach-render-") as folder:
         metadata = Path(folder) / "chapters.txt"

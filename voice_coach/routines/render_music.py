@@ -55,8 +55,11 @@ def load_music(path: Path, sample_rate: int, level_dbfs: float = MUSIC_DBFS) -> 
 
 def fit_length(music: np.ndarray, length: int) -> np.ndarray:
     """The track looped (or cut) to exactly `length` samples."""
-    repeats = -(-length // music.size)
-    return np.tile(music, repeats)[:length]
+    fitted = np.empty(length, np.float32)
+    for first in range(0, length, music.size):
+        piece = min(music.size, length - first)
+        fitted[first : first + piece] = music[:piece]
+    return fitted
 
 
 def duck_envelope(
@@ -67,34 +70,59 @@ def duck_envelope(
     attack_ms: int = ATTACK_MS,
     release_ms: int = RELEASE_MS,
 ) -> np.ndarray:
-    """Linear gain per sample: 1 outside speech, `duck_db` lower inside, ramps in dB between."""
-    depth = np.zeros(length, np.float32)  # 0 = full level, 1 = fully ducked
+    """Linear gain per sample: 1 outside speech, `duck_db` lower inside, ramps in dB between.
+
+    Where ramps of neighbouring cues meet, the deeper duck wins."""
+    gain = np.ones(length, np.float32)
     attack = max(1, attack_ms * sample_rate // 1000)
     release = max(1, release_ms * sample_rate // 1000)
-    rise = np.linspace(0.0, 1.0, attack, endpoint=False, dtype=np.float32)
-    fall = np.linspace(1.0, 0.0, release + 1, dtype=np.float32)[1:]
+    low = np.float32(10.0 ** (-duck_db / 20.0))
+    down = _db_ramp(np.linspace(0.0, 1.0, attack, endpoint=False), duck_db)
+    up = _db_ramp(np.linspace(1.0, 0.0, release + 1)[1:], duck_db)
     for start, end in intervals:
         start, end = max(0, min(start, length)), max(0, min(end, length))
         first = max(0, start - attack)
-        np.maximum(depth[first:start], rise[attack - (start - first) :], out=depth[first:start])
-        depth[start:end] = 1.0
+        np.minimum(gain[first:start], down[attack - (start - first) :], out=gain[first:start])
+        gain[start:end] = low
         last = min(length, end + release)
-        np.maximum(depth[end:last], fall[: last - end], out=depth[end:last])
+        np.minimum(gain[end:last], up[: last - end], out=gain[end:last])
+    return gain
+
+
+def _db_ramp(depth: np.ndarray, duck_db: float) -> np.ndarray:
+    """Gains for ducking depths 0..1, linear in dB."""
     return np.power(10.0, depth * (-duck_db / 20.0)).astype(np.float32)
 
 
-def fade_envelope(
-    length: int, sample_rate: int, fade_in_ms: int = FADE_IN_MS, fade_out_ms: int = FADE_OUT_MS
-) -> np.ndarray:
-    """Linear fade in at the start and out at the end (each at most a quarter of the length)."""
-    envelope = np.ones(length, np.float32)
-    fade_in = min(length // 4, fade_in_ms * sample_rate // 1000)
-    fade_out = min(length // 4, fade_out_ms * sample_rate // 1000)
+def apply_fades(
+    bed: np.ndarray, sample_rate: int, fade_in_ms: int = FADE_IN_MS, fade_out_ms: int = FADE_OUT_MS
+) -> None:
+    """Linear fade in at the start and out at the end (each at most a quarter), in place."""
+    fade_in = min(bed.size // 4, fade_in_ms * sample_rate // 1000)
+    fade_out = min(bed.size // 4, fade_out_ms * sample_rate // 1000)
     if fade_in:
-        envelope[:fade_in] = np.linspace(0.0, 1.0, fade_in, endpoint=False)
+        bed[:fade_in] *= np.linspace(0.0, 1.0, fade_in, endpoint=False, dtype=np.float32)
     if fade_out:
-        envelope[length - fade_out :] = np.linspace(1.0, 0.0, fade_out)
-    return envelope
+        bed[bed.size - fade_out :] *= np.linspace(1.0, 0.0, fade_out, dtype=np.float32)
+
+
+def duck_under(
+    bed: np.ndarray, intervals: list[tuple[int, int]], sample_rate: int, duck_db: float = DUCK_DB
+) -> None:
+    """Duck `bed` in place under the sample ranges, touching only the stretches near them."""
+    attack = ATTACK_MS * sample_rate // 1000
+    release = RELEASE_MS * sample_rate // 1000
+    groups: list[tuple[int, int, list[tuple[int, int]]]] = []
+    for start, end in sorted(intervals):
+        first, last = max(0, start - attack), min(bed.size, end + release)
+        if groups and first <= groups[-1][1]:
+            group_first, group_last, members = groups[-1]
+            groups[-1] = (group_first, max(group_last, last), [*members, (start, end)])
+        elif first < last:
+            groups.append((first, last, [(start, end)]))
+    for first, last, members in groups:
+        local = [(start - first, end - first) for start, end in members]
+        bed[first:last] *= duck_envelope(last - first, local, sample_rate, duck_db)
 
 
 def music_bed(
@@ -106,13 +134,13 @@ def music_bed(
 ) -> np.ndarray:
     """The track fitted to `length`, ducked under `speech` (sample ranges), faded in and out."""
     bed = fit_length(music, length)
-    bed *= duck_envelope(length, speech, sample_rate, duck_db)
-    bed *= fade_envelope(length, sample_rate)
+    duck_under(bed, speech, sample_rate, duck_db)
+    apply_fades(bed, sample_rate)
     return bed
 
 
 def mix_under(coach: np.ndarray, bed: np.ndarray) -> np.ndarray:
-    """The coach with the bed under it, clipped to [-1, 1]."""
-    mixed = coach + bed
-    np.clip(mixed, -1.0, 1.0, out=mixed)
-    return mixed
+    """The coach with the bed under it, clipped to [-1, 1]; reuses `bed`'s memory."""
+    np.add(bed, coach, out=bed)
+    np.clip(bed, -1.0, 1.0, out=bed)
+    return bed
