@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import numpy as np
 
@@ -28,9 +28,11 @@ from voice_coach.speech.base import TtsUnavailable
 
 SAMPLE_RATE = 48000
 SESSION_SOUNDS = ("chime", "earcon", "done")
+RUNAWAY_S = 600  # beyond twice the estimate and this, the session is not going to end
 PREPARE_PASSES = 2  # the second pass sees real speech durations, which may pick other cues
 
 Progress = Callable[[str, float], None]  # (stage, fraction done 0..1)
+AnyMixer = TypeVar("AnyMixer", bound=Mixer)
 
 
 class SpeechSource(Protocol):
@@ -54,6 +56,8 @@ class SpeechPlacement:
 
 @dataclass(frozen=True)
 class RenderedSession:
+    """A session rendered to the end: its audio, the loop's events and where each cue played."""
+
     routine: Routine
     sample_rate: int
     audio: np.ndarray  # float32 mono in [-1, 1]
@@ -84,8 +88,8 @@ class PlacementMixer(Mixer):
         return start
 
 
-def build_mixer(sample_rate: int = SAMPLE_RATE, mixer_type: type[Mixer] = Mixer) -> Mixer:
-    """The coach's mixer with the shipped click, accent and session sounds."""
+def build_mixer(mixer_type: type[AnyMixer], sample_rate: int = SAMPLE_RATE) -> AnyMixer:
+    """The coach's mixer (`Mixer` or a subclass) with the shipped click, accent and sounds."""
     sounds = {name: load_sound(name, sample_rate) for name in SESSION_SOUNDS}
     return mixer_type(
         sample_rate, load_sound("click", sample_rate), load_sound("accent", sample_rate), sounds
@@ -158,15 +162,17 @@ def render_session(
     """The whole session with no commands, as the live coach would play it."""
     catalog = catalog or load_catalog()
     session = Session(routine, catalog, speech.duration_ms, start_variation)
-    mixer = build_mixer(sample_rate, PlacementMixer)
-    assert isinstance(mixer, PlacementMixer)
+    mixer = build_mixer(PlacementMixer, sample_rate)
     loop = CoachLoop(session, mixer, speech.clip)
     expected = estimate_samples(routine, catalog, speech.duration_ms, sample_rate, start_variation)
     audio = np.zeros(expected + block_frames, np.float32)  # grown if the estimate is short
     events: list[LoopEvent] = []
     position = 0
     report_every = max(1, sample_rate // block_frames)  # about once a second of audio
+    limit = 2 * expected + RUNAWAY_S * sample_rate
     while not loop.done:
+        if position > limit:
+            raise RuntimeError(f"the session did not end after {position // sample_rate} s")
         if position + block_frames > audio.size:
             audio = np.concatenate([audio, np.zeros(audio.size // 2 + block_frames, np.float32)])
         audio[position : position + block_frames] = loop.render_block(block_frames)
