@@ -87,7 +87,7 @@ def test_interrupt_mid_set_saves_the_session(tmp_path: Path, signum: int) -> Non
     process.stdin.flush()
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        if events.exists() and '"phase": "bottom", "rep": 2' in events.read_text():
+        if events.exists() and '"phase": "lift", "rep": 3' in events.read_text():
             break
         time.sleep(0.1)
     process.send_signal(signum)
