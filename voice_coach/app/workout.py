@@ -24,12 +24,10 @@ from voice_coach.core.dry_run import planned_phrases
 from voice_coach.core.effects import Finished, Say, State
 from voice_coach.core.engine import Session, estimate_speech_ms
 from voice_coach.core.routine import Routine
-from voice_coach.sound.assets import load_sound
 from voice_coach.sound.coach_loop import CoachLoop, Heard, LoopEvent, SpeechLate
-from voice_coach.sound.mixer import Mixer
+from voice_coach.sound.coach_mixer import SAMPLE_RATE, build_mixer
 from voice_coach.sound.output import Output, OutputUnavailable, SpeakerOutput, WallClockOutput
 
-SAMPLE_RATE = 48000
 EVENT_WAIT_S = 0.1
 
 
@@ -136,9 +134,7 @@ class LiveWorkout:
         options = self.options
         speech_ms = self.speech.duration_ms if self.speech else estimate_speech_ms
         session = Session(options.routine, self.catalog, speech_ms, options.start_variation)
-        sounds = {name: load_sound(name, SAMPLE_RATE) for name in ("chime", "earcon", "done")}
-        mixer = Mixer(SAMPLE_RATE, load_sound("click", SAMPLE_RATE),
-                      load_sound("accent", SAMPLE_RATE), sounds)
+        mixer = build_mixer(SAMPLE_RATE)
         if self.speech is None:
             return CoachLoop(session, mixer, None)
         return CoachLoop(session, mixer, self.speech.get_ready, self.speech.request)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import Protocol
 
 import numpy as np
 
@@ -21,18 +21,16 @@ from voice_coach.core.effects import Say, Sound
 from voice_coach.core.engine import Session, SpeechDuration
 from voice_coach.core.routine import Routine
 from voice_coach.sound.assets import load_sound
-from voice_coach.sound.coach_loop import CoachLoop, LoopEvent
-from voice_coach.sound.mixer import FADE_MS, Mixer
+from voice_coach.sound.coach_loop import CoachLoop, LoopEvent, SpeechPlayed
+from voice_coach.sound.coach_mixer import SAMPLE_RATE, build_mixer
+from voice_coach.sound.mixer import FADE_MS
 from voice_coach.sound.output import BLOCK_FRAMES
 from voice_coach.speech.base import TtsUnavailable
 
-SAMPLE_RATE = 48000
-SESSION_SOUNDS = ("chime", "earcon", "done")
 RUNAWAY_S = 600  # beyond twice the estimate and this, the session is not going to end
 PREPARE_PASSES = 2  # the second pass sees real speech durations, which may pick other cues
 
 Progress = Callable[[str, float], None]  # (stage, fraction done 0..1)
-AnyMixer = TypeVar("AnyMixer", bound=Mixer)
 
 
 class SpeechSource(Protocol):
@@ -73,27 +71,6 @@ class RenderedSession:
         return sorted(
             (p.start, p.end) for p in self.speech if p.start is not None and p.end > p.start
         )
-
-
-class PlacementMixer(Mixer):
-    """A Mixer that remembers where `add_speech` put each clip (the value it returns)."""
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.placements: list[tuple[int, int | None, int, int]] = []  # at, start, length, prio
-
-    def add_speech(self, at: int, samples: np.ndarray, priority: int) -> int | None:
-        start = super().add_speech(at, samples, priority)
-        self.placements.append((at, start, len(samples), priority))
-        return start
-
-
-def build_mixer(mixer_type: type[AnyMixer], sample_rate: int = SAMPLE_RATE) -> AnyMixer:
-    """The coach's mixer (`Mixer` or a subclass) with the shipped click, accent and sounds."""
-    sounds = {name: load_sound(name, sample_rate) for name in SESSION_SOUNDS}
-    return mixer_type(
-        sample_rate, load_sound("click", sample_rate), load_sound("accent", sample_rate), sounds
-    )
 
 
 def spoken_phrases(
@@ -162,7 +139,7 @@ def render_session(
     """The whole session with no commands, as the live coach would play it."""
     catalog = catalog or load_catalog()
     session = Session(routine, catalog, speech.duration_ms, start_variation)
-    mixer = build_mixer(PlacementMixer, sample_rate)
+    mixer = build_mixer(sample_rate)
     loop = CoachLoop(session, mixer, speech.clip)
     expected = estimate_samples(routine, catalog, speech.duration_ms, sample_rate, start_variation)
     audio = np.zeros(expected + block_frames, np.float32)  # grown if the estimate is short
@@ -185,27 +162,23 @@ def render_session(
         events.append(loop.outbox.get_nowait())
     if progress is not None:
         progress("render", 1.0)
-    placements = _speech_placements(events, mixer, sample_rate)
+    placements = _speech_placements(events, sample_rate)
     return RenderedSession(routine, sample_rate, audio[:position], events, placements)
 
 
-def _speech_placements(
-    events: list[LoopEvent], mixer: PlacementMixer, sample_rate: int
-) -> list[SpeechPlacement]:
-    """Pairs each Say with the mixer's placement of it and finds where cut cues stopped.
+def _speech_placements(events: list[LoopEvent], sample_rate: int) -> list[SpeechPlacement]:
+    """Where each cue played, from the loop's speech events, with where cut cues stopped.
 
-    With a blocking lookup the loop hands every Say to `add_speech` exactly once, in order.
     Speech never overlaps speech, so a later cue that starts inside an earlier one cut it: the
     earlier one fades out over the mixer's fade, or vanishes if it had not started yet.
     """
-    says = [e for e in events if isinstance(e, Say)]
-    if len(says) != len(mixer.placements):
-        raise RuntimeError(f"{len(says)} cues but {len(mixer.placements)} speech placements")
+    played = [e for e in events if isinstance(e, SpeechPlayed)]
     fade = max(1, FADE_MS * sample_rate // 1000)
     spans: list[list[int | None]] = []
-    for _, start, length, _ in mixer.placements:
-        spans.append([start, None if start is None else start + length])
-    for later, (_, cut_at, _, _) in enumerate(mixer.placements):
+    for cue in played:
+        spans.append([cue.sample, None if cue.sample is None else cue.sample + cue.length])
+    for later, cue in enumerate(played):
+        cut_at = cue.sample
         if cut_at is None:
             continue
         for span in spans[:later]:
@@ -216,9 +189,8 @@ def _speech_placements(
                 span[0] = span[1] = None  # removed before it began
             else:
                 span[1] = min(end, cut_at + fade)
-    placements = []
-    for say, (at, _, _, priority), (start, end) in zip(says, mixer.placements, spans, strict=True):
-        placements.append(
-            SpeechPlacement(say.text, at, start, end if end is not None else at, priority)
-        )
-    return placements
+    return [
+        SpeechPlacement(cue.text, cue.requested, start, end if end is not None else cue.requested,
+                        cue.priority)
+        for cue, (start, end) in zip(played, spans, strict=True)
+    ]

@@ -47,12 +47,17 @@ class SpeechLate:
 @dataclass(frozen=True)
 class SpeechPlayed:
     """Where a cue's speech really plays in the output (the mixer may hold it behind another
-    cue), and for how long; `dropped` when the mixer refused it."""
+    cue), and for how long; `dropped` when the mixer refused it. Samples are exact: `sample`
+    is the real start (None when dropped), `requested` where the cue asked to start."""
 
     at_ms: int
     text: str
     duration_ms: int
-    dropped: bool = False
+    dropped: bool
+    sample: int | None
+    requested: int
+    length: int
+    priority: int
     type: str = field(default="speech", init=False)
 
 
@@ -147,12 +152,12 @@ class CoachLoop:
                 self._request(say.text)
             return False
         mixer = self.mixer
-        start = mixer.add_speech(mixer.sample_at(say.at_ms), clip, int(say.priority))
-        duration_ms = len(clip) * 1000 // mixer.sample_rate
-        if start is None:
-            self.outbox.put(SpeechPlayed(say.at_ms, say.text, duration_ms, dropped=True))
-        else:
-            self.outbox.put(SpeechPlayed(start * 1000 // mixer.sample_rate, say.text, duration_ms))
+        requested = mixer.sample_at(say.at_ms)
+        start = mixer.add_speech(requested, clip, int(say.priority))
+        at_ms = say.at_ms if start is None else start * 1000 // mixer.sample_rate
+        self.outbox.put(SpeechPlayed(at_ms, say.text, len(clip) * 1000 // mixer.sample_rate,
+                                     start is None, start, requested, len(clip),
+                                     int(say.priority)))
         return True
 
     def _retry_waiting_speech(self) -> None:
