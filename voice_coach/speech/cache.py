@@ -29,6 +29,10 @@ from voice_coach.speech.pcm import (
     write_wav_atomic,
 )
 
+# Bump when rendering changes in a way the other key parts do not show (trimming, resampling,
+# the worker's voice/rate handling), so clips rendered the old way are not reused.
+CACHE_FORMAT = 2
+
 
 def default_cache_dir() -> Path:
     return platformdirs.user_cache_path("voice-coach", appauthor=False) / "speech"
@@ -50,8 +54,9 @@ class SpeechCache:
         self._worker: threading.Thread | None = None
 
     def key(self, text: str) -> str:
-        """sha256 of engine, engine version, voice, rate, sample rate and text."""
+        """sha256 of the cache format, engine, engine version, voice, rate, sample rate, text."""
         parts = [
+            CACHE_FORMAT,
             self.synth.engine_name,
             getattr(self.synth, "engine_version", ""),
             self.synth.voice,

@@ -159,13 +159,14 @@ class Pyttsx3Synth:
                 raise TtsUnavailable("the speech synthesizer was closed")
             if not self._workers or not self._workers[0].alive():
                 self._start_worker()  # it died since the last phrase; one fresh start
-            worker = self._workers[0]
             try:
-                worker.send({"text": text, "path": str(path)})
-            except (BrokenPipeError, OSError):
-                worker = self._restart_after_crash()
-                worker.send({"text": text, "path": str(path)})
-            reply = worker.receive(START_TIMEOUT_S + 0.02 * len(text))
+                reply = self._render_in_worker(text, path)
+            except TtsUnavailable:
+                if self._workers[0].alive():
+                    raise
+                # The worker died mid-phrase (espeak crashes once in a while): once more.
+                self._restart_after_crash()
+                reply = self._render_in_worker(text, path)
         if "error" in reply:
             raise TtsUnavailable(f"speech rendering failed: {reply['error']}")
         try:
@@ -175,6 +176,15 @@ class Pyttsx3Synth:
         finally:
             path.unlink(missing_ok=True)
         return resample(trim_silence(samples, rate), rate, self.sample_rate)
+
+    def _render_in_worker(self, text: str, path: Path) -> dict[str, Any]:
+        worker = self._workers[0]
+        try:
+            worker.send({"text": text, "path": str(path)})
+        except (BrokenPipeError, OSError):
+            worker = self._restart_after_crash()
+            worker.send({"text": text, "path": str(path)})
+        return worker.receive(START_TIMEOUT_S + 0.02 * len(text))
 
     def _restart_after_crash(self) -> _Worker:
         self._workers[0].stop()
