@@ -26,15 +26,26 @@ def run_to_end(session: Session, start_ms: int = 0) -> list[Effect]:
     return effects
 
 
+def spoken_phrases(
+    routine: Routine,
+    catalog: Catalog,
+    speech_ms: SpeechDuration = estimate_speech_ms,
+    start_variation: str | None = None,
+) -> list[str]:
+    """Every phrase a session with no commands says, summary included, in order of first use."""
+    session = Session(routine, catalog, speech_ms, start_variation)
+    return list(dict.fromkeys(e.text for e in run_to_end(session) if isinstance(e, Say)))
+
+
 def planned_phrases(
     routine: Routine,
     catalog: Catalog,
     speech_ms: SpeechDuration = estimate_speech_ms,
     start_variation: str | None = None,
 ) -> list[str]:
-    """The phrases the workout says, in order of first use, then replies to commands."""
-    session = Session(routine, catalog, speech_ms, start_variation)
-    spoken = [e.text for e in run_to_end(session) if isinstance(e, Say)]
+    """What a live workout may say: its phrases, then replies to commands. The summary is
+    left out: a live session's summary depends on what the person does."""
+    spoken = spoken_phrases(routine, catalog, speech_ms, start_variation)
     replies = [
         phrases.PAUSED, phrases.RESUMING, phrases.help_text(), phrases.no_easier(),
         phrases.no_harder(), *(phrases.tempo_changed(s, limit) for s in (True, False)
@@ -42,4 +53,4 @@ def planned_phrases(
     ]
     for variation in catalog.variations:
         replies += [phrases.switching(variation), variation.setup]
-    return list(dict.fromkeys(spoken[:-1] + replies))  # the summary is built at the end
+    return list(dict.fromkeys(spoken[:-1] + replies))

@@ -16,7 +16,7 @@ from typing import Protocol
 import numpy as np
 
 from voice_coach.core.catalog import Catalog, load_catalog
-from voice_coach.core.dry_run import run_to_end
+from voice_coach.core.dry_run import run_to_end, spoken_phrases
 from voice_coach.core.effects import Say, Sound
 from voice_coach.core.engine import Session, SpeechDuration
 from voice_coach.core.routine import Routine
@@ -71,17 +71,6 @@ class RenderedSession:
         return sorted(
             (p.start, p.end) for p in self.speech if p.start is not None and p.end > p.start
         )
-
-
-def spoken_phrases(
-    routine: Routine,
-    catalog: Catalog,
-    speech_ms: SpeechDuration,
-    start_variation: str | None = None,
-) -> list[str]:
-    """Every phrase a session with no commands says, summary included, in order of first use."""
-    session = Session(routine, catalog, speech_ms, start_variation)
-    return list(dict.fromkeys(e.text for e in run_to_end(session) if isinstance(e, Say)))
 
 
 def prepare_speech(
