@@ -13,6 +13,7 @@ import numpy as np
 
 from voice_coach.recognition.base import Hypothesis, RecognizerUnavailable, Word
 from voice_coach.recognition.model_layout import model_problem, supports_grammar
+from voice_coach.recognition.vosk_endpoint import short_endpoint_view
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,8 @@ class VoskRecognizer:
 
     name = "vosk"
 
-    def __init__(self, model_path: Path | str, sample_rate: int = 16000) -> None:
+    def __init__(self, model_path: Path | str, sample_rate: int = 16000,
+                 short_endpointing: bool = True) -> None:
         path = Path(model_path).expanduser()
         problem = model_problem(path)
         if problem is not None:
@@ -76,9 +78,10 @@ class VoskRecognizer:
             )
         self._vosk = _import_vosk()
         self._vosk.SetLogLevel(KALDI_SILENT)
+        load_from = short_endpoint_view(path) if short_endpointing else path
         started = time.perf_counter()
         try:
-            self._model = self._vosk.Model(str(path))
+            self._model = self._vosk.Model(str(load_from))
         except Exception:
             raise RecognizerUnavailable(
                 f"Vosk could not load the model at {path} (damaged or incompatible files); "
