@@ -201,6 +201,7 @@ class OfflineResult:
     errors: np.ndarray  # found - scheduled, for matched clicks
     missing: int
     extra: int
+    extra_at_s: list[float]  # where onsets that match no click are, seconds
     clicks_with_cue: int
     speech_delays: np.ndarray  # in-mixer start - scheduled, for cues on a click
     dropped_speech: int
@@ -233,6 +234,7 @@ def render_offline(routine: Routine, catalog: Catalog, speech: Speech) -> Offlin
     scheduled = np.array([c.at_ms * SAMPLES_PER_MS for c in clicks], dtype=np.int64)
     found = np.concatenate(onsets) if onsets else np.zeros(0, np.int64)
     errors, missing, extra = match(scheduled, found)
+    extra_at = [int(f) for f in found if np.min(np.abs(scheduled - f)) >= REFRACTORY // 2]
     click_times = {c.at_ms for c in clicks}
     cues = [s for s in says if s.at_ms in click_times]
     delays = []
@@ -252,6 +254,7 @@ def render_offline(routine: Routine, catalog: Catalog, speech: Speech) -> Offlin
         errors=errors,
         missing=missing,
         extra=extra,
+        extra_at_s=[f / SAMPLE_RATE for f in extra_at],
         clicks_with_cue=len(cues),
         speech_delays=np.array(delays, dtype=np.int64),
         dropped_speech=with_clicks.mixer.dropped_speech,
@@ -307,6 +310,7 @@ class OursDevice:
     track: ClickTrack
     match_scores: list[float]
     speech_gaps_ms: list[float]  # accented cue: first audible speech sample minus the click
+    path_ms: list[float]  # callback that rendered a click -> the click heard
     latency_ms: float | None
     underflows: int
     stream: str
@@ -322,11 +326,14 @@ def run_ours_on_device(
     drain(loop)
     first = loop.mixer.position
     captured = np.zeros(int((seconds + 10) * SAMPLE_RATE), np.float32)
+    block_times = np.zeros(len(captured) // BLOCK_FRAMES + 1)  # monotonic at each callback
     rendered = [0]
 
     def render(frames: int) -> np.ndarray:
         block = loop.render_block(frames)
         done = rendered[0]
+        if done // BLOCK_FRAMES < len(block_times):
+            block_times[done // BLOCK_FRAMES] = time.monotonic()
         room = max(0, min(frames, len(captured) - done))
         captured[done : done + room] = block[:room]  # a copy into memory: nothing blocks
         rendered[0] = done + frames
@@ -352,6 +359,13 @@ def run_ours_on_device(
     end = first + min(rendered[0], len(captured)) - MATCH_SAMPLES
     clicks = [c for c in clicks if first <= c.at_ms * SAMPLES_PER_MS < end]
     track, scores = find_our_clicks(recording, captured, first, clicks)
+    path_ms = []  # rendering a block -> hearing it: the stream's buffering, the same for all
+    for click, at in zip(clicks, track.found, strict=True):
+        offset = click.at_ms * SAMPLES_PER_MS - first
+        rendered_at = block_times[offset // BLOCK_FRAMES] if at is not None else 0.0
+        if rendered_at:
+            heard = recording.time_of(at - offset % BLOCK_FRAMES)
+            path_ms.append(1000 * (heard - rendered_at))
     speech_starts = {a.start for a in audible if a.kind == "speech"}
     texts = {s.at_ms: s.text for s in says}
     gaps = []
@@ -363,7 +377,7 @@ def run_ours_on_device(
         heard = speech_onset(recording.samples, clip, at)
         if heard is not None:
             gaps.append((heard - at) / SAMPLES_PER_MS)
-    return OursDevice(track, scores, gaps, latency_ms, output.underflows, str(output.name))
+    return OursDevice(track, scores, gaps, path_ms, latency_ms, output.underflows, str(output.name))
 
 
 def speech_onset(samples: np.ndarray, clip: np.ndarray, click_at: int) -> int | None:
@@ -786,6 +800,16 @@ def report(
         sample_ms,
         1,
     )
+    if ours is not None:
+        table.add(
+            "4. output path: sound made -> heard (ours: block rendered; naive: play() call), "
+            "median",
+            "ms",
+            percentile(ours.path_ms, 50),
+            [click_ms, nan],
+            sample_ms,
+            1,
+        )
     print()
     table.print()
     notes(offline, ours, naive, bare, cues, click_ms)
@@ -806,7 +830,9 @@ def notes(
     print("how each figure was measured:")
     print(
         f"  1. ours: every click of the long render ({len(offline.scheduled)} clicks, "
-        f"{offline.missing} missing, {offline.extra} extra onsets), in the mixer output; naive: "
+        f"{offline.missing} missing, {offline.extra} extra onsets"
+        f"{' at ' + ', '.join(f'{t:.3f} s' for t in offline.extra_at_s) if offline.extra else ''}"
+        f"), in the mixer output; naive: "
         f"time.monotonic() at each sounddevice.play() call vs its own schedule "
         f"({len(naive.plays)} and {len(bare.plays)} beats)"
     )
