@@ -345,8 +345,8 @@ def run_ours_on_device(
     output = SpeakerOutput(render, SAMPLE_RATE, block_frames=BLOCK_FRAMES)
     try:
         output.start()
-        stream = getattr(output, "_stream", None)  # SpeakerOutput has no public latency
-        latency_ms = 1000 * float(stream.latency) if stream is not None else None
+        latency_s = output.latency_s
+        latency_ms = 1000 * latency_s if latency_s is not None else None
         while rendered[0] < seconds * SAMPLE_RATE and output.error is None:
             time.sleep(0.05)
     finally:

@@ -92,6 +92,8 @@ class Session:
         speech_ms: SpeechDuration = estimate_speech_ms,
         start_variation: str | None = None,
     ) -> None:
+        if not routine.blocks:
+            raise ValueError(f"routine {routine.name!r} has no blocks")
         self.routine = routine
         self.catalog = catalog
         self._speech_ms = speech_ms

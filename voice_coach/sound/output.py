@@ -71,6 +71,11 @@ class SpeakerOutput:
                 "'voice-coach devices' and pick one with --output-device"
             ) from None
 
+    @property
+    def latency_s(self) -> float | None:
+        """The stream's reported output latency (rendered block -> heard), once it is open."""
+        return None if self._stream is None else float(self._stream.latency)
+
     def stream_time_of(self, sample: int) -> float | None:
         """When output sample `sample` reaches the speaker, on PortAudio's stream clock (the
         clock microphone timestamps use); None before the first block."""
