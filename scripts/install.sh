@@ -10,7 +10,7 @@ SYSTEM_PACKAGES=(
   libportaudio2 libasound2-plugins
   espeak-ng libespeak-ng1 flite
   ffmpeg sox
-  pulseaudio pulseaudio-utils
+  pulseaudio pulseaudio-utils alsa-utils
 )
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
