@@ -100,3 +100,30 @@ def test_interrupt_mid_set_saves_the_session(tmp_path: Path, signum: int) -> Non
         (session,) = store.sessions()
     assert session.end_reason == "interrupted"
     assert session.reps_done >= 2  # the rep in progress is all that may be lost
+
+
+class SpeakerThatFails:
+    """A speaker whose stream dies at once, as when a USB headset is unplugged."""
+
+    def __init__(self, *args: object, **kw: object) -> None:
+        self.name = "headset"
+        self.error: BaseException | None = None
+
+    def start(self) -> None:
+        self.error = OSError("device unplugged")
+
+    def stop(self) -> None:
+        pass
+
+
+def test_losing_the_speaker_mid_workout_carries_on_with_printed_cues(
+        monkeypatch, capsys, private_dirs) -> None:
+    from voice_coach.app import workout
+
+    monkeypatch.setattr(workout, "SpeakerOutput", SpeakerThatFails)
+    monkeypatch.setattr(sys, "stdin", io.StringIO("stop\n"))
+    code = cli.main(["run", "--routine", "beginner", "--keyboard", "--recognizer", "off"])
+    captured = capsys.readouterr()
+    assert code == 0
+    assert "audio output failed (device unplugged); cues will be printed" in captured.err
+    assert "stopped: 0 sets, 0 reps" in captured.out

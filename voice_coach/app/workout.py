@@ -207,17 +207,22 @@ class LiveWorkout:
             try:
                 event = loop.outbox.get(timeout=EVENT_WAIT_S)
             except queue.Empty:
-                self._check_devices()
+                self._check_devices(loop)
                 status.show(loop.status, self._last_command)
                 continue
             self._handle(event, status, print_cues=True)
             self._drain(loop, status, print_cues=True)
             status.show(loop.status, self._last_command)
 
-    def _check_devices(self) -> None:
+    def _check_devices(self, loop: CoachLoop) -> None:
         output = self.output
         if output is not None and output.error is not None:
-            raise RuntimeError(f"audio output failed: {output.error}") from output.error
+            # The speaker went away mid-workout: keep going on the clock with printed cues.
+            self.notice(f"audio output failed ({output.error}); cues will be printed and "
+                        "timing runs on the clock")
+            output.stop()
+            self.output = WallClockOutput(loop.render_block, SAMPLE_RATE)
+            self.output.start()
         if self.voice is not None and self.voice.error is not None:
             self.notice(f"voice control stopped ({self.voice.error}); use keyboard commands")
             self.voice = None
