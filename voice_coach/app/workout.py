@@ -225,7 +225,10 @@ class LiveWorkout:
             self.output.start()
         if self.voice is not None and self.voice.error is not None:
             self.notice(f"voice control stopped ({self.voice.error}); use keyboard commands")
+            self.voice.stop()
             self.voice = None
+            if self.keyboard is None:
+                self._open_keyboard(loop)
 
     def _drain(self, loop: CoachLoop, status: StatusLine, print_cues: bool) -> None:
         while True:
