@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -17,7 +18,7 @@ from voice_coach.recognition.base import Hypothesis, RecognizerUnavailable, Word
 
 GRAMMAR_SEARCH = "commands"
 PHONE_SEARCH = "phones"
-FILLER_WORDS = frozenset({"<s>", "</s>", "<sil>", "[NOISE]", "+SPN+", "+NSN+"})
+FILLER_WORDS = frozenset({"<s>", "</s>", "<sil>", "(NULL)", "[NOISE]", "+SPN+", "+NSN+"})
 LOG_BASE = math.log(1.0001)  # pocketsphinx scores are 1.0001 ** (integer log score)
 FRAME_S = 0.01
 HIGH_PASS_TAPS = 101
@@ -32,6 +33,19 @@ def high_pass_kernel(cutoff_hz: float, sample_rate: int) -> np.ndarray:
     kernel = -low_pass / low_pass.sum()
     kernel[HIGH_PASS_TAPS // 2] += 1.0
     return kernel.astype(np.float32)
+
+
+@dataclass(frozen=True)
+class SegmentScores:
+    """What the two decoding passes said about one speech segment (log base 1.0001 scores)."""
+
+    text: str
+    grammar_score: float
+    phone_score: float
+    frames: int
+    speech_frames: int  # frames the grammar's words (not silence) cover
+    start_s: float
+    samples: int
 
 
 class PocketSphinxRecognizer:
@@ -56,8 +70,12 @@ class PocketSphinxRecognizer:
         high_pass_hz: float | None = 300.0,
         max_segment_s: float = 2.0,
         pad_s: float = 0.1,
-        min_advantage: float = -4.0,
+        pad_after_s: float | None = None,
+        min_advantage: float = -8.0,
         scale: float = 4.0,
+        normalize: str = "speech",
+        phone_lw: float | None = None,
+        decoder_options: Mapping[str, object] | None = None,
     ) -> None:
         try:
             import pocketsphinx
@@ -76,18 +94,38 @@ class PocketSphinxRecognizer:
         self._endpointer_args = (window_s, ratio, vad_mode)
         self.max_segment_s = max_segment_s
         self.pad_s = pad_s
+        self.pad_after_s = pad_s if pad_after_s is None else pad_after_s
         self._high_pass = None if high_pass_hz is None else high_pass_kernel(high_pass_hz, 16000)
         self.min_advantage = min_advantage
         self.scale = scale
+        self.normalize = normalize
+        self.last_scores: SegmentScores | None = None
         self._decoder = pocketsphinx.Decoder(
             hmm=hmm,
             dict=os.path.join(model_dir, "cmudict-en-us.dict"),
             lm=None,
             compallsen=True,
+            # The lattice best path over a grammar often ends inside a phrase ("resume" came out
+            # as "too", the start of "too hard"); the Viterbi result does not.
+            bestpath=False,
             samprate=self.sample_rate,
             loglevel="FATAL",
         )
+        if decoder_options:
+            # The model's feat.params overrides constructor arguments: set them afterwards.
+            for key, value in decoder_options.items():
+                self._decoder.config[key] = value
+            self._decoder.reinit_feat()
+        # Live CMN starts every pass from the model's initial mean, so both passes of a segment
+        # (and every segment) are normalized alike, whatever was decoded before.
+        self._initial_cmn = (
+            self._decoder.get_cmn() if self._decoder.config["cmn"] == "live" else None
+        )
+        grammar_lw = self._decoder.config["lw"]
+        if phone_lw is not None:
+            self._decoder.config["lw"] = phone_lw
         self._decoder.add_allphone_file(PHONE_SEARCH, self._phone_lm)
+        self._decoder.config["lw"] = grammar_lw
         self._has_grammar = False
         self.reset()
 
@@ -169,33 +207,45 @@ class PocketSphinxRecognizer:
         if self._endpointer.in_speech or self._overlong:
             return None
         start_s = max(0.0, self._endpointer.speech_start - self.pad_s)
-        end_s = self._endpointer.speech_end + self.pad_s
+        end_s = self._endpointer.speech_end + self.pad_after_s
         return self._decode(self._original_audio(start_s, end_s), start_s)
 
     def _decode(self, pcm: bytes, start_s: float) -> Hypothesis:
-        text, grammar_score, words = self._search(GRAMMAR_SEARCH, pcm, start_s)
-        _, phone_score, _ = self._search(PHONE_SEARCH, pcm, start_s)
-        confidence = 0.0
-        if text and math.isfinite(grammar_score):
-            excess = (grammar_score - phone_score - self.min_advantage) / self.scale
-            confidence = 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, excess))))
+        text, grammar_score, words, speech_frames = self._search(GRAMMAR_SEARCH, pcm, start_s)
+        frames = self._decoder.n_frames()
+        _, phone_score, _, _ = self._search(PHONE_SEARCH, pcm, start_s)
+        self.last_scores = SegmentScores(
+            text, grammar_score, phone_score, frames, speech_frames, start_s, len(pcm) // 2
+        )
+        confidence = self.confidence(self.last_scores)
         words = tuple(Word(w.text, w.start_s, w.end_s, confidence) for w in words)
         return Hypothesis(text=text, final=True, confidence=confidence, words=words)
 
-    def _search(self, search: str, pcm: bytes, start_s: float) -> tuple[str, float, tuple]:
-        """(text, per-frame log score, words) of one decoding pass over a whole segment."""
+    def confidence(self, scores: SegmentScores) -> float:
+        """logistic((advantage - min_advantage) / scale); 0 when the grammar found nothing."""
+        if not scores.text or not math.isfinite(scores.grammar_score):
+            return 0.0
+        frames = scores.frames if self.normalize == "frames" else scores.speech_frames
+        advantage = (scores.grammar_score - scores.phone_score) / max(1, frames)
+        excess = (advantage - self.min_advantage) / self.scale
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, excess))))
+
+    def _search(self, search: str, pcm: bytes, start_s: float) -> tuple[str, float, tuple, int]:
+        """(text, total log score, words, speech frames) of one decoding pass over a segment."""
         decoder = self._decoder
         decoder.activate_search(search)
+        if self._initial_cmn is not None:
+            decoder.set_cmn(self._initial_cmn)
         decoder.start_utt()
         decoder.process_raw(pcm, full_utt=True)
         decoder.end_utt()
         hyp = decoder.hyp()
-        frames = max(1, decoder.n_frames())
         if hyp is None or hyp.score <= 0.0:
-            return "", -math.inf, ()
-        score = math.log(hyp.score) / LOG_BASE / frames
+            return "", -math.inf, (), 0
+        score = math.log(hyp.score) / LOG_BASE
         if search != GRAMMAR_SEARCH:
-            return hyp.hypstr, score, ()
+            return hyp.hypstr, score, (), 0
+        spoken = [seg for seg in decoder.seg() if seg.word not in FILLER_WORDS]
         words = tuple(
             Word(
                 text=seg.word.split("(")[0],
@@ -203,7 +253,7 @@ class PocketSphinxRecognizer:
                 end_s=start_s + (seg.end_frame + 1) * FRAME_S,
                 confidence=0.0,
             )
-            for seg in decoder.seg()
-            if seg.word not in FILLER_WORDS
+            for seg in spoken
         )
-        return " ".join(w.text for w in words), score, words
+        speech_frames = sum(seg.end_frame + 1 - seg.start_frame for seg in spoken)
+        return " ".join(w.text for w in words), score, words, speech_frames
