@@ -1,6 +1,9 @@
 """Benchmark spoken-command recognition on the command corpus, per available recognizer.
 
-    python scripts/bench_commands.py [--corpus out/command-corpus] [--step 1]
+    python scripts/bench_commands.py [--corpus out/corpus] [--half odd] [--step 1]
+
+The engine was tuned on the even half of the corpus (clip ids 0, 2, 4, ...); by default this
+reports on the odd half, which the tuning never saw.
 
 For each engine: accuracy per noise condition, wrong commands, false commands on unrelated talk,
 and latency from the end of the spoken phrase to the accepted command (audio time), for the
@@ -27,7 +30,7 @@ from voice_coach.recognition.listener import CommandListener
 from voice_coach.recognition.offline import listen_to_samples
 from voice_coach.recognition.phrases import load_command_phrases
 
-DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "out" / "command-corpus"
+DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "out" / "corpus"
 
 
 @dataclass
@@ -38,11 +41,17 @@ class Score:
     talk_clips: int = 0
     false_commands: int = 0
     latencies: list[float] = field(default_factory=list)
+    family_clips: dict[tuple[str, str], int] = field(default_factory=dict)
+    family_correct: dict[tuple[str, str], int] = field(default_factory=dict)
     audio_s: float = 0.0
     cpu_s: float = 0.0
 
     def accuracy(self, condition: str) -> float:
         return self.correct.get(condition, 0) / max(1, self.clips.get(condition, 0))
+
+    def family_accuracy(self, family: str, condition: str) -> float:
+        key = (family, condition)
+        return self.family_correct.get(key, 0) / max(1, self.family_clips.get(key, 0))
 
     def latency(self, percentile: float) -> float:
         return float(np.percentile(self.latencies, percentile)) if self.latencies else float("nan")
@@ -68,8 +77,11 @@ def evaluate(
             continue
         condition = clip["condition"]
         score.clips[condition] = score.clips.get(condition, 0) + 1
+        family = (clip["voice"]["engine"], condition)
+        score.family_clips[family] = score.family_clips.get(family, 0) + 1
         if heard and heard[0].command == Command(expected):
             score.correct[condition] = score.correct.get(condition, 0) + 1
+            score.family_correct[family] = score.family_correct.get(family, 0) + 1
             score.latencies.append(heard[0].at_s - clip["speech_end_s"])
         score.wrong += sum(1 for h in heard if h.command != Command(expected))
     score.cpu_s = time.process_time() - cpu_start
@@ -122,19 +134,42 @@ def print_side_by_side(name: str, rows: list[tuple[str, Score]], conditions: lis
     line("CPU s per audio s", a.cpu_s / a.audio_s, b.cpu_s / b.audio_s, ".3f")
 
 
+def print_families(name: str, score: Score, conditions: list[str]) -> None:
+    families = sorted({family for family, _ in score.family_clips})
+    print(f"\n== {name}: shipped accuracy per voice family")
+    print(f"{'':32}" + "".join(f"{c:>10}" for c in conditions))
+    for family in families:
+        cells = "".join(f"{score.family_accuracy(family, c):>10.1%}" for c in conditions)
+        print(f"{family:32}{cells}")
+
+
+def select_half(manifest: list[dict], half: str) -> list[dict]:
+    """Clips whose id (the file name's leading number) is even or odd, or all of them."""
+    if half == "all":
+        return manifest
+    parity = 0 if half == "even" else 1
+    return [clip for clip in manifest if int(clip["file"].split("_")[0]) % 2 == parity]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--step", type=int, default=1, help="use every STEP-th clip")
+    parser.add_argument(
+        "--half",
+        choices=("odd", "even", "all"),
+        default="odd",
+        help="clip ids to use: odd (held out from tuning, default), even (tuned on), all",
+    )
     parser.add_argument("--no-click-blanking-row", action="store_true")
     args = parser.parse_args()
     if not (args.corpus / "manifest.json").exists():
         print(f"building the corpus in {args.corpus} ...")
         make_corpus(args.corpus)
-    manifest = load_manifest(args.corpus)[:: args.step]
+    manifest = select_half(load_manifest(args.corpus), args.half)[:: args.step]
     conditions = list(dict.fromkeys(clip["condition"] for clip in manifest))
     phrases = load_command_phrases()
-    print(f"{len(manifest)} clips from {args.corpus}")
+    print(f"{len(manifest)} clips ({args.half} ids) from {args.corpus}")
     for name, shipped, baseline in engines():
         live = CommandListener(shipped(), phrases, use_partials=True)
         finals = CommandListener(baseline(), phrases, use_partials=False)
@@ -142,6 +177,7 @@ def main() -> int:
         baseline_score = evaluate(finals, args.corpus, manifest)
         rows = [("shipped", shipped_score), ("finals+default", baseline_score)]
         print_side_by_side(name, rows, conditions)
+        print_families(name, shipped_score, conditions)
         if not args.no_click_blanking_row:
             unblanked = evaluate(live, args.corpus, manifest, blank_clicks=False)
             print_side_by_side(

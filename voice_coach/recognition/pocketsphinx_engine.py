@@ -51,11 +51,13 @@ class SegmentScores:
 class PocketSphinxRecognizer:
     """Final results only: one `Hypothesis` per speech segment, when the segment ends.
 
-    confidence = logistic((grammar_per_frame - phones_per_frame - min_advantage) / scale), so
-    confidence >= 0.5 exactly when the grammar's per-frame log score (base 1.0001, language
-    weights included) beats the phone loop's by `min_advantage` (negative: falls short by at most
-    that much). Tuned on the command corpus; segments are decoded from the unfiltered audio with
-    `pad_s` of context on each side.
+    advantage = (grammar score - phone-loop score) / frames the grammar's words cover, in log base
+    1.0001 (the phone loop searched with language weight `phone_lw`, the grammar with the model's);
+    confidence = logistic((advantage - min_advantage) / scale), so confidence >= 0.5 exactly when
+    the grammar falls short of the phone loop by at most -min_advantage per speech frame.
+    Segments are decoded from the unfiltered audio with `pad_s` of context before and
+    `pad_after_s` after. Defaults tuned on the even half of the command corpus
+    (scripts/bench_commands.py --half even).
     """
 
     name = "pocketsphinx"
@@ -69,12 +71,12 @@ class PocketSphinxRecognizer:
         ratio: float = 0.6,
         high_pass_hz: float | None = 300.0,
         max_segment_s: float = 2.0,
-        pad_s: float = 0.1,
-        pad_after_s: float | None = None,
-        min_advantage: float = -8.0,
-        scale: float = 4.0,
+        pad_s: float = 0.15,
+        pad_after_s: float | None = 0.25,
+        min_advantage: float = -34.0,
+        scale: float = 8.0,
         normalize: str = "speech",
-        phone_lw: float | None = None,
+        phone_lw: float | None = 1.0,
         decoder_options: Mapping[str, object] | None = None,
     ) -> None:
         try:
