@@ -4,12 +4,24 @@ A thread reads 100 ms microphone blocks, tells the listener when the coach itsel
 (the mixer reports every click and speech clip; the speaker maps its samples onto the stream
 clock the microphone's timestamps use), keeps the listener to the commands the session accepts
 now, and submits what it hears. Nothing here runs in an audio callback.
+
+Measured on PulseAudio (ALSA plugin): output DAC times and microphone ADC times share one clock
+(a click played straight into the microphone lands within 1 ms of where `stream_time_of` puts
+it), but single ADC times jump by about 15 ms and the first blocks' by 0.2-0.5 s, so block
+times are smoothed over the sample count; the way from speaker to microphone (a room, or a
+loopback) adds some tens of milliseconds, so coach speech is marked that much longer.
+
+Clicks are not blanked by default: a click left in a spoken command did not hurt PocketSphinx
+(flite "pause", "resume", "stop" with a click at 16 places each: 48/48 recognized), a 65 ms
+blank over it did (33/48; "resume" 5/16), and 120 s of clicks alone gave no command.
 """
 
 from __future__ import annotations
 
 import queue
+import statistics
 import threading
+from collections import deque
 from collections.abc import Callable
 
 from voice_coach.recognition.listener import CommandListener
@@ -19,20 +31,58 @@ from voice_coach.sound.mixer import Audible
 
 SampleClock = Callable[[int], float | None]  # output sample -> stream time (s), None if unknown
 READ_TIMEOUT_S = 0.25
+# Speaker-to-microphone delay the gate must cover beyond the output stream's own latency: the
+# PulseAudio loopback measured 6-21 ms, a room a few ms plus its echo.
+ECHO_DELAY_S = 0.03
+LEAD_S = 0.01  # timestamp jitter: start blanking this much early
+ADC_WINDOW = 5  # blocks whose ADC times vote on the timeline
+
+
+class BlockTimeline:
+    """Steady stream times for consecutive microphone blocks.
+
+    The sample count fixes the spacing; the median of the last few blocks' ADC times minus
+    their count fixes the origin, so a single jumpy timestamp moves nothing and a real gap
+    (dropped input) is followed within a few blocks. Without ADC times, the count alone.
+    """
+
+    def __init__(self, sample_rate: int) -> None:
+        self.sample_rate = sample_rate
+        self._samples = 0
+        self._origins: deque[float] = deque(maxlen=ADC_WINDOW)
+
+    def place(self, frames: int, adc_time: float | None) -> float:
+        """The stream time of the first sample of the next block (`frames` long)."""
+        counted = self._samples / self.sample_rate
+        self._samples += frames
+        if adc_time:
+            self._origins.append(adc_time - counted)
+        if not self._origins:
+            return counted
+        return counted + statistics.median(self._origins)
 
 
 class VoiceControl:
     """Runs `listener` on `microphone` blocks and submits accepted commands to `loop`."""
 
-    def __init__(self, listener: CommandListener, microphone: Microphone, loop: CoachLoop,
-                 sample_clock: SampleClock) -> None:
+    def __init__(
+        self,
+        listener: CommandListener,
+        microphone: Microphone,
+        loop: CoachLoop,
+        sample_clock: SampleClock,
+        blank_clicks: bool = False,
+    ) -> None:
         self.listener = listener
+        self.blank_clicks = blank_clicks
         self.microphone = microphone
         self.loop = loop
         self._sample_clock = sample_clock
         self._audible: queue.SimpleQueue[Audible] = queue.SimpleQueue()
         loop.mixer.audible_feed = self._audible
-        self._unplaced: list[Audible] = []
+        # The output may have started (and the welcome begun) before this feed existed.
+        self._unplaced: list[Audible] = _recent_audible(loop)
+        self._timeline = BlockTimeline(microphone.sample_rate)
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self.error: BaseException | None = None
@@ -54,9 +104,10 @@ class VoiceControl:
                 if block is None:
                     continue
                 samples, adc_time = block
+                start_s = self._timeline.place(len(samples), adc_time)
                 self._mark_coach_audio()
                 self.listener.set_active(self.loop.active_commands)
-                for heard in self.listener.push(samples, adc_time):
+                for heard in self.listener.push(samples, start_s):
                     self.loop.submit(heard.command, "voice", heard.text, heard.confidence)
         except Exception as error:  # reported by the main thread; keyboard still works
             self.error = error
@@ -76,6 +127,17 @@ class VoiceControl:
                 waiting.append(audible)
                 continue
             end_s = start_s + (audible.end - audible.start) / rate
-            kind = "speech" if audible.kind in ("speech", "sound") else "click"
-            self.listener.mark_coach_audio(start_s, end_s, kind)
+            if audible.kind != "click":  # speech, or a chime/earcon: words overlapping it are void
+                self.listener.mark_coach_audio(start_s - LEAD_S, end_s + ECHO_DELAY_S, "speech")
+            elif self.blank_clicks:  # the gate's own click margin covers the echo delay
+                self.listener.mark_coach_audio(start_s - LEAD_S, end_s, "click")
         self._unplaced = waiting[-256:]
+
+
+def _recent_audible(loop: CoachLoop) -> list[Audible]:
+    """What the mixer played or scheduled so far (it may be appending from the audio thread)."""
+    while True:
+        try:
+            return list(loop.mixer.audible)
+        except RuntimeError:  # deque mutated during iteration: read again
+            continue
