@@ -1,0 +1,445 @@
+"""Hands-free control through real audio devices: `voice-coach run --recognizer pocketsphinx`
+plays into a PulseAudio null sink and listens to another one's monitor; the test speaks
+commands into it (flite) and reads the events log.
+
+Each test builds its own sinks on the running server (unique names, unloaded afterwards), so
+the loopbacks it adds never reach another test's coach. Where a spoken word ended on the
+session clock comes from one recording that holds both the coach's clicks (which the events
+log places on the session clock) and the word.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.pulse_audio import RATE, MonitorRecording
+from voice_coach.speech.pcm import read_wav, resample
+
+ROUTINE = """\
+name = "voice-check"
+description = "A short set for the voice-control test."
+
+[[block]]
+variation = "standard"
+sets = 1
+reps = 6
+rest = 5
+"""
+WORDS = ("pause", "resume", "stop")
+MAX_LATENCY_S = 0.5  # end of the spoken word to the command taking effect, session clock
+CLICK_TOLERANCE_S = 0.025  # loopback latency drifts by ~20 ms; a beat is 1 s
+EVENT_TIMEOUT_S = 30.0
+QUIET_MARGIN_S = 0.4  # after a cue ends, the gate ignores words for 0.3 s (its echo tail)
+WORD_LEVEL = 0.02  # a word starts/ends where the flite clip first/last exceeds this
+SELF_INTRO_S = 12.0  # how much of the spoken introduction the self-audio test listens to
+SELF_REPS = 3  # ... and of the set: the user speaks while rep 3 (or a later one) is lowered
+LOWER_S = 3.0  # the lowering phase at the standard tempo 2-1-3-1
+WORD_ROOM_S = 1.1  # a flite word ends 0.74 s into its clip; the next count must not cut it
+LOG_SETTLE_S = 0.1
+
+
+def pactl(*args: str) -> str:
+    return subprocess.run(
+        ["pactl", *args], check=True, capture_output=True, text=True, timeout=10
+    ).stdout.strip()
+
+
+class PulseRig:
+    """Private null sinks `coach` and `mic` (and helpers) on the running server."""
+
+    def __init__(self) -> None:
+        self.prefix = f"vctest{os.getpid()}"
+        self._modules: list[str] = []
+        self.coach = self.sink("coach")
+        self.mic = self.sink("mic")
+
+    def sink(self, role: str) -> str:
+        name = f"{self.prefix}_{role}"
+        self._modules.append(
+            pactl(
+                "load-module", "module-null-sink", f"sink_name={name}", "rate=48000", "channels=1"
+            )
+        )
+        return name
+
+    def loopback(self, source_sink: str, sink: str) -> None:
+        """Everything played into `source_sink` is also played into `sink`."""
+        self._modules.append(
+            pactl(
+                "load-module",
+                "module-loopback",
+                f"source={source_sink}.monitor",
+                f"sink={sink}",
+                "latency_msec=1",
+                "source_dont_move=true",
+                "sink_dont_move=true",
+            )
+        )
+
+    def close(self) -> None:
+        for module in reversed(self._modules):
+            subprocess.run(["pactl", "unload-module", module], capture_output=True, timeout=10)
+        self._modules.clear()
+
+
+@pytest.fixture
+def rig() -> Iterator[PulseRig]:
+    rig = PulseRig()
+    try:
+        yield rig
+    finally:
+        rig.close()
+
+
+@pytest.fixture(scope="module")
+def words(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    if shutil.which("flite") is None:
+        pytest.skip("flite is not installed (apt-get install flite)")
+    folder = tmp_path_factory.mktemp("words")
+    paths = {}
+    for word in WORDS:
+        paths[word] = folder / f"{word}.wav"
+        subprocess.run(
+            ["flite", "-voice", "slt", "-t", word, "-o", str(paths[word])], check=True, timeout=30
+        )
+    return paths
+
+
+@pytest.fixture(scope="module")
+def speech_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One speech cache for the module's runs: the same phrases need rendering only once."""
+    return tmp_path_factory.mktemp("cache")
+
+
+class CoachRun:
+    """`voice-coach run` on the rig's devices, with keyboard commands on a pipe."""
+
+    def __init__(self, tmp_path: Path, rig: PulseRig, routine: str, cache: Path) -> None:
+        routine_path = tmp_path / "routine.toml"
+        routine_path.write_text(routine)
+        self.events_path = tmp_path / "events.jsonl"
+        self.stderr_path = tmp_path / "coach.err"
+        self.mic = rig.mic
+        env = {
+            **os.environ,
+            "PULSE_SINK": rig.coach,
+            "PULSE_SOURCE": f"{rig.mic}.monitor",
+            "VOICE_COACH_DATA_DIR": str(tmp_path / "data"),
+            "VOICE_COACH_CONFIG_DIR": str(tmp_path / "config"),
+            "XDG_CACHE_HOME": str(cache),
+        }
+        self._stderr = self.stderr_path.open("w")
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "voice_coach",
+                "run",
+                str(routine_path),
+                "--keyboard",
+                "--recognizer",
+                "pocketsphinx",
+                "--events",
+                str(self.events_path),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            text=True,
+            env=env,
+        )
+
+    def events(self) -> list[dict]:
+        if not self.events_path.exists():
+            return []
+        lines = self.events_path.read_text().splitlines()
+        return [json.loads(line) for line in lines if line.endswith("}")]
+
+    def wait_for(
+        self, wanted: Callable[[dict], bool], what: str, timeout: float = EVENT_TIMEOUT_S
+    ) -> dict:
+        """The first event (in log order) that `wanted` accepts, waiting for it to be logged."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for event in self.events():
+                if wanted(event):
+                    return event
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.02)
+        raise AssertionError(f"no {what} within {timeout} s; stderr: {self.stderr()}")
+
+    def type(self, line: str) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(line + "\n")
+        self.process.stdin.flush()
+
+    def finish(self, timeout: float = 30.0) -> str:
+        """Wait for the coach to exit on its own; its stdout (the summary line)."""
+        out, _ = self.process.communicate(timeout=timeout)
+        self._stderr.close()
+        assert self.process.returncode == 0, (self.process.returncode, self.stderr())
+        print("coach exit", self.process.returncode, repr(out))
+        return out
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        self._stderr.close()
+
+    def stderr(self) -> str:
+        return self.stderr_path.read_text() if self.stderr_path.exists() else ""
+
+
+@pytest.fixture
+def coach_runs() -> Iterator[list[CoachRun]]:
+    runs: list[CoachRun] = []
+    yield runs
+    for run in runs:
+        run.kill()
+
+
+def speech_end(run: CoachRun, event: dict) -> float:
+    """Session time when the coach's speech that began by `event` (or with it) is over."""
+    time.sleep(LOG_SETTLE_S)  # a cue is logged right after the event that caused it
+    spoken = [
+        e["t"] + e["duration_ms"] / 1000
+        for e in run.events()
+        if e["type"] == "speech" and not e["dropped"] and e["t"] <= event["t"] + 0.05
+    ]
+    return max([event["t"], *spoken])
+
+
+def speak_after(run: CoachRun, event: dict, seen_at: float, quiet_from: float, word: Path) -> None:
+    """Play `word` into the coach's microphone at session time `quiet_from`.
+
+    `seen_at` is when the test read `event` (monotonic); the log is written as blocks are
+    rendered, so what it logs is heard within a few tens of milliseconds of that.
+    """
+    time.sleep(max(0.0, seen_at + quiet_from - event["t"] - time.monotonic()))
+    subprocess.run(["paplay", f"--device={run.mic}", str(word)], check=True, timeout=30)
+
+
+def speak_when_quiet(run: CoachRun, event: dict, seen_at: float, word: Path) -> None:
+    """Play `word` once the coach has finished what it says at `event` (nothing follows)."""
+    speak_after(run, event, seen_at, speech_end(run, event) + QUIET_MARGIN_S, word)
+
+
+def speak_while_lowering(run: CoachRun, word: Path, after_t: float = -1.0, rep: int = 1) -> dict:
+    """Play `word` in the first lowering (from rep `rep`, after `after_t`) that leaves it room
+    between the coach's cue and the next count; returns that lowering's phase event."""
+    while True:
+        lower = run.wait_for(lowering(after_t, rep), "a lowering phase")
+        seen_at = time.monotonic()
+        quiet_from = speech_end(run, lower) + QUIET_MARGIN_S
+        if lower["t"] + LOWER_S - quiet_from >= WORD_ROOM_S:
+            speak_after(run, lower, seen_at, quiet_from, word)
+            return lower
+        after_t = lower["t"]
+
+
+def wait_seen(run: CoachRun, wanted: Callable[[dict], bool], what: str) -> tuple[dict, float]:
+    event = run.wait_for(wanted, what)
+    return event, time.monotonic()
+
+
+def phase(name: str, after_t: float = -1.0) -> Callable[[dict], bool]:
+    return lambda e: e["type"] == "phase" and e["phase"] == name and e["t"] > after_t
+
+
+def lowering(after_t: float, rep: int) -> Callable[[dict], bool]:
+    return lambda e: phase("lower", after_t)(e) and e["rep"] >= rep
+
+
+def state(name: str) -> Callable[[dict], bool]:
+    return lambda e: e["type"] == "state" and e["state"] == name
+
+
+def voice_heard(command: str) -> Callable[[dict], bool]:
+    return lambda e: e["type"] == "heard" and e["source"] == "voice" and e["command"] == command
+
+
+# ----- locating things in a recording ------------------------------------------------------
+
+
+def word_clip(path: Path) -> tuple[np.ndarray, float]:
+    """The flite clip at the recording rate and where the spoken word ends in it (s)."""
+    samples, rate = read_wav(path)
+    clip = resample(samples.astype(np.float32), rate, RATE)
+    loud = np.flatnonzero(np.abs(clip) > WORD_LEVEL)
+    return clip, (loud[-1] + 1) / RATE
+
+
+def locate(recording: np.ndarray, clip: np.ndarray) -> tuple[float, float]:
+    """Where `clip` starts in `recording` (s) by cross-correlation, and the normalized peak."""
+    size = 1 << int(np.ceil(np.log2(len(recording) + len(clip))))
+    spectrum = np.fft.rfft(recording, size) * np.conj(np.fft.rfft(clip, size))
+    correlation = np.fft.irfft(spectrum, size)[: len(recording) - len(clip) + 1]
+    energy = np.convolve(recording.astype(np.float64) ** 2, np.ones(len(clip)), "valid")
+    score = correlation / np.sqrt(np.maximum(energy, 1e-12) * np.sum(clip.astype(np.float64) ** 2))
+    best = int(np.argmax(score))
+    return best / RATE, float(score[best])
+
+
+def burst_starts(recording: np.ndarray, threshold: float, quiet_s: float) -> np.ndarray:
+    """Times (s) where the recording rises above `threshold` after `quiet_s` below it."""
+    above = np.flatnonzero(np.abs(recording) > threshold)
+    gaps = np.diff(above, prepend=-RATE)
+    return above[gaps >= quiet_s * RATE] / RATE
+
+
+def session_offset(recording: np.ndarray, events: list[dict]) -> float:
+    """Recording time minus session time: the shift that lines the most logged clicks up with
+    recorded onsets and leaves the fewest onsets unexplained by a click or the coach's speech
+    (clicks alone repeat every beat, so they cannot tell shifts by a beat apart)."""
+    clicks = np.array(sorted(e["t"] for e in events if e["type"] == "click"))
+    speech = sorted(
+        (e["t"] - 0.05, e["t"] + e["duration_ms"] / 1000 + 0.05)
+        for e in events
+        if e["type"] == "speech" and not e["dropped"]
+    )
+    recorded = burst_starts(recording, 0.05, 0.08)
+    assert len(clicks) and len(recorded), "no clicks in the log or in the recording"
+    session_end = max(e["t"] for e in events)
+
+    def in_speech(times: np.ndarray) -> np.ndarray:
+        inside = np.zeros(len(times), bool)
+        for start, end in speech:
+            inside |= (times >= start) & (times <= end)
+        return inside
+
+    def nearest(sorted_values: np.ndarray, times: np.ndarray) -> np.ndarray:
+        """Distance from each of `times` to the nearest of `sorted_values`."""
+        index = np.clip(np.searchsorted(sorted_values, times), 1, len(sorted_values) - 1)
+        left, right = sorted_values[index - 1], sorted_values[index]
+        return np.minimum(np.abs(times - left), np.abs(times - right))
+
+    def score(offset: float) -> int:
+        at = recorded - offset
+        matched = int(np.sum(nearest(at, clicks) <= CLICK_TOLERANCE_S))
+        window = (at >= 0) & (at <= session_end)
+        unexplained = window & (nearest(clicks, at) > CLICK_TOLERANCE_S)
+        unexplained[unexplained] = ~in_speech(at[unexplained])
+        return matched - (len(clicks) - matched) - int(np.sum(unexplained))
+
+    if len(recorded) < 2 or len(clicks) < 2:
+        raise AssertionError("too few clicks to line the recording up with the log")
+    clear = [c for c in clicks if not in_speech(np.array([c]))[0]] or list(clicks)
+    candidates = {round(r - c, 3) for r in recorded for c in clear[:3]}
+    best = max(candidates, key=score)
+    offsets = np.array([recorded[np.argmin(np.abs(recorded - c - best))] - c for c in clear])
+    lined_up = offsets[np.abs(offsets - best) <= CLICK_TOLERANCE_S]
+    assert len(lined_up) >= 0.75 * len(clear), "the clicks do not line up with the log"
+    return float(np.median(lined_up))
+
+
+def word_end_on_session_clock(recording: np.ndarray, offset: float, word: Path) -> float:
+    clip, end_in_clip = word_clip(word)
+    start, score = locate(recording, clip)
+    assert score > 0.6, f"{word.stem!r} not found in the recording (score {score:.2f})"
+    return start + end_in_clip - offset
+
+
+# ----- the tests -----------------------------------------------------------------------------
+
+
+def start_coach(tmp_path: Path, rig: PulseRig, runs: list[CoachRun], cache: Path) -> CoachRun:
+    run = CoachRun(tmp_path, rig, ROUTINE, cache)
+    runs.append(run)
+    run.wait_for(state("intro"), "intro")
+    run.type("next")  # skip the spoken introduction
+    return run
+
+
+@pytest.mark.devices
+def test_spoken_pause_resume_stop_take_effect_within_half_a_second(
+    tmp_path: Path,
+    rig: PulseRig,
+    words: dict[str, Path],
+    coach_runs: list[CoachRun],
+    speech_cache: Path,
+) -> None:
+    tap = rig.sink("tap")  # hears the coach and the words alike, for the timing
+    rig.loopback(rig.coach, tap)
+    rig.loopback(rig.mic, tap)
+    with MonitorRecording(tap, tmp_path / "tap.wav") as recording:
+        run = start_coach(tmp_path, rig, coach_runs, speech_cache)
+        speak_while_lowering(run, words["pause"])
+        paused, seen = wait_seen(run, state("paused"), "pause")
+        speak_when_quiet(run, paused, seen, words["resume"])
+        resumed = run.wait_for(voice_heard("resume"), "resume")
+        speak_while_lowering(run, words["stop"], after_t=resumed["t"])
+        out = run.finish()
+    events = run.events()[1:]
+    audio = recording.samples()
+    offset = session_offset(audio, events)
+    latencies = {}
+    for word in WORDS:
+        heard = [e for e in events if voice_heard(word)(e)]
+        assert len(heard) == 1, (word, heard)
+        end = word_end_on_session_clock(audio, offset, words[word])
+        latencies[word] = heard[0]["t"] - end
+    print("end of word to command, s:", {w: round(v, 3) for w, v in latencies.items()})
+    assert "stopped:" in out
+    finished = [e for e in events if e["type"] == "finished"]
+    assert finished and finished[0]["reason"] == "stopped"
+    states = [e["state"] for e in events if e["type"] == "state"]
+    assert states[states.index("paused") - 1] == "set"
+
+    for word, latency in latencies.items():
+        assert 0.0 < latency <= MAX_LATENCY_S, (word, latency)
+    assert not [
+        e
+        for e in events
+        if e["type"] == "heard" and e["source"] == "voice" and e["command"] not in WORDS
+    ]
+
+
+@pytest.mark.devices
+def test_deaf_to_its_own_voice_and_clicks_but_not_to_the_user(
+    tmp_path: Path,
+    rig: PulseRig,
+    words: dict[str, Path],
+    coach_runs: list[CoachRun],
+    speech_cache: Path,
+) -> None:
+    rig.loopback(rig.coach, rig.mic)  # the coach's speaker is as loud in its microphone as a user
+    with MonitorRecording(rig.mic, tmp_path / "mic.wav") as recording:
+        run = CoachRun(tmp_path, rig, ROUTINE, speech_cache)
+        coach_runs.append(run)
+        run.wait_for(state("intro"), "intro")
+        time.sleep(SELF_INTRO_S)  # part of the long spoken introduction
+        run.type("next")
+        spoken_from = speak_while_lowering(run, words["pause"], rep=SELF_REPS)["t"]
+        run.wait_for(state("paused"), "pause")
+        run.type("stop")
+        run.finish()
+    events = run.events()[1:]
+    voice = [e for e in events if e["type"] == "heard" and e["source"] == "voice"]
+    coach_audio = [
+        e for e in events if e["type"] in ("click", "speech", "sound") and e["t"] < spoken_from
+    ]
+    assert sum(e["type"] == "click" for e in coach_audio) >= 15
+    assert sum(e["type"] == "speech" for e in coach_audio) >= 10
+    assert [e["command"] for e in voice] == ["pause"], voice
+    assert voice[0]["t"] > spoken_from
+
+    audio = recording.samples()
+    end = word_end_on_session_clock(audio, session_offset(audio, events), words["pause"])
+    latency = voice[0]["t"] - end
+    print(
+        f"self-audio run: {spoken_from:.1f} s of coach audio, no self-trigger; "
+        f"end of 'pause' to command {latency:.3f} s"
+    )
+    assert 0.0 < latency <= MAX_LATENCY_S
