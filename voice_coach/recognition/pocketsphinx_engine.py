@@ -46,6 +46,17 @@ class SegmentScores:
     speech_frames: int  # frames the grammar's words (not silence) cover
     start_s: float
     samples: int
+    phones: str = ""  # what the phone loop heard
+
+
+def edit_distance(a: Sequence[str], b: Sequence[str]) -> int:
+    """Levenshtein distance between two symbol sequences."""
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        diagonal, row[0] = row[0], i
+        for j, y in enumerate(b, 1):
+            diagonal, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, diagonal + (x != y))
+    return row[-1]
 
 
 class PocketSphinxRecognizer:
@@ -53,8 +64,9 @@ class PocketSphinxRecognizer:
 
     advantage = (grammar score - phone-loop score) / frames the grammar's words cover, in log base
     1.0001 (the phone loop searched with language weight `phone_lw`, the grammar with the model's);
+    plus `phone_match_weight` times how well the phone loop's phones spell the phrase (0..1);
     confidence = logistic((advantage - min_advantage) / scale), so confidence >= 0.5 exactly when
-    the grammar falls short of the phone loop by at most -min_advantage per speech frame.
+    advantage >= min_advantage.
     Segments are decoded from the unfiltered audio with `pad_s` of context before and
     `pad_after_s` after. Defaults tuned on the even half of the command corpus
     (scripts/bench_commands.py --half even).
@@ -69,14 +81,15 @@ class PocketSphinxRecognizer:
         vad_mode: int = 3,
         window_s: float = 0.3,
         ratio: float = 0.6,
-        high_pass_hz: float | None = 300.0,
+        high_pass_hz: float | None = 150.0,
         max_segment_s: float = 2.0,
         pad_s: float = 0.15,
         pad_after_s: float | None = 0.25,
-        min_advantage: float = -34.0,
+        min_advantage: float = -25.0,
         scale: float = 8.0,
         normalize: str = "speech",
         phone_lw: float | None = 1.0,
+        phone_match_weight: float = 30.0,
         decoder_options: Mapping[str, object] | None = None,
     ) -> None:
         try:
@@ -101,6 +114,8 @@ class PocketSphinxRecognizer:
         self.min_advantage = min_advantage
         self.scale = scale
         self.normalize = normalize
+        self.phone_match_weight = phone_match_weight
+        self._pronunciations: dict[str, list[str]] = {}
         self.last_scores: SegmentScores | None = None
         self._decoder = pocketsphinx.Decoder(
             hmm=hmm,
@@ -136,6 +151,12 @@ class PocketSphinxRecognizer:
         missing = [w for w in words if self._decoder.lookup_word(w) is None]
         if missing:
             raise ValueError(f"not in the PocketSphinx dictionary: {', '.join(missing)}")
+        self._pronunciations = {
+            " ".join(p.lower().split()): " ".join(
+                self._decoder.lookup_word(w) for w in p.lower().split()
+            ).split()
+            for p in phrases
+        }
         alternatives = " | ".join(" ".join(p.lower().split()) for p in phrases)
         grammar = f"#JSGF V1.0;\ngrammar commands;\npublic <command> = {alternatives};\n"
         self._decoder.add_jsgf_string(GRAMMAR_SEARCH, grammar)
@@ -215,9 +236,9 @@ class PocketSphinxRecognizer:
     def _decode(self, pcm: bytes, start_s: float) -> Hypothesis:
         text, grammar_score, words, speech_frames = self._search(GRAMMAR_SEARCH, pcm, start_s)
         frames = self._decoder.n_frames()
-        _, phone_score, _, _ = self._search(PHONE_SEARCH, pcm, start_s)
+        phones, phone_score, _, _ = self._search(PHONE_SEARCH, pcm, start_s)
         self.last_scores = SegmentScores(
-            text, grammar_score, phone_score, frames, speech_frames, start_s, len(pcm) // 2
+            text, grammar_score, phone_score, frames, speech_frames, start_s, len(pcm) // 2, phones
         )
         confidence = self.confidence(self.last_scores)
         words = tuple(Word(w.text, w.start_s, w.end_s, confidence) for w in words)
@@ -229,8 +250,17 @@ class PocketSphinxRecognizer:
             return 0.0
         frames = scores.frames if self.normalize == "frames" else scores.speech_frames
         advantage = (scores.grammar_score - scores.phone_score) / max(1, frames)
+        advantage += self.phone_match_weight * self.phone_match(scores)
         excess = (advantage - self.min_advantage) / self.scale
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, excess))))
+
+    def phone_match(self, scores: SegmentScores) -> float:
+        """1 - edit distance / length between the phone loop's phones and the phrase's: talk that
+        merely scores close to a phrase seldom also sounds out its phones."""
+        heard = [p for p in scores.phones.split() if p.isalpha() and p != "SIL"]
+        expected = self._pronunciations.get(scores.text, [])
+        longest = max(len(heard), len(expected), 1)
+        return 1.0 - edit_distance(heard, expected) / longest
 
     def _search(self, search: str, pcm: bytes, start_s: float) -> tuple[str, float, tuple, int]:
         """(text, total log score, words, speech frames) of one decoding pass over a segment."""
