@@ -17,6 +17,10 @@ import numpy as np
 
 Render = Callable[[int], np.ndarray]
 BLOCK_FRAMES = 1024
+# A block whose DAC time is this far from where the last anchor puts it (an underrun, drift)
+# starts a new anchor; older samples keep the anchor they were played under.
+ANCHOR_SLACK_S = 0.002
+MAX_ANCHORS = 64
 
 
 class OutputUnavailable(Exception):
@@ -46,7 +50,9 @@ class SpeakerOutput:
         self.underflows = 0
         self.name = "speaker"
         self._frames_rendered = 0
-        self._anchor: tuple[int, float] | None = None  # (first sample of a block, its DAC time)
+        # (first sample of a block, its DAC time) wherever the mapping changed; replaced whole
+        # by the callback, so readers in other threads always see a consistent tuple.
+        self._anchors: tuple[tuple[int, float], ...] = ()
 
     def start(self) -> None:
         try:
@@ -78,11 +84,16 @@ class SpeakerOutput:
 
     def stream_time_of(self, sample: int) -> float | None:
         """When output sample `sample` reaches the speaker, on PortAudio's stream clock (the
-        clock microphone timestamps use); None before the first block."""
-        anchor = self._anchor
-        if anchor is None:
+        clock microphone timestamps use); None before the first block. A sample already
+        played keeps the time it played at even if an underrun delayed later ones."""
+        anchors = self._anchors
+        if not anchors:
             return None
-        first, dac_time = anchor
+        first, dac_time = anchors[0]
+        for anchor in reversed(anchors):
+            if anchor[0] <= sample:
+                first, dac_time = anchor
+                break
         return dac_time + (sample - first) / self._sample_rate
 
     def stop(self) -> None:
@@ -91,11 +102,20 @@ class SpeakerOutput:
             self._stream.close()
             self._stream = None
 
+    def _place_block(self, dac_time: float) -> None:
+        anchors = self._anchors
+        if anchors:
+            first, anchor_time = anchors[-1]
+            expected = anchor_time + (self._frames_rendered - first) / self._sample_rate
+            if abs(dac_time - expected) <= ANCHOR_SLACK_S:
+                return
+        self._anchors = (*anchors[-MAX_ANCHORS + 1 :], (self._frames_rendered, dac_time))
+
     def _callback(self, outdata: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
         if status.output_underflow:
             self.underflows += 1
         if time_info.outputBufferDacTime:
-            self._anchor = (self._frames_rendered, float(time_info.outputBufferDacTime))
+            self._place_block(float(time_info.outputBufferDacTime))
         self._frames_rendered += frames
         try:
             outdata[:, 0] = self._render(frames)
