@@ -26,6 +26,7 @@ from collections.abc import Callable
 
 from voice_coach.recognition.listener import CommandListener
 from voice_coach.recognition.microphone import Microphone
+from voice_coach.recognition.self_audio import CoachAudioKind
 from voice_coach.sound.coach_loop import CoachLoop
 from voice_coach.sound.mixer import Audible
 
@@ -36,6 +37,7 @@ READ_TIMEOUT_S = 0.25
 ECHO_DELAY_S = 0.03
 LEAD_S = 0.01  # timestamp jitter: start blanking this much early
 ADC_WINDOW = 5  # blocks whose ADC times vote on the timeline
+REMEMBER_S = 20.0  # coach sounds that ended longer ago than this no longer matter
 
 
 class BlockTimeline:
@@ -81,7 +83,7 @@ class VoiceControl:
         self._audible: queue.SimpleQueue[Audible] = queue.SimpleQueue()
         loop.mixer.audible_feed = self._audible
         # The output may have started (and the welcome begun) before this feed existed.
-        self._unplaced: list[Audible] = _recent_audible(loop)
+        self._recent: list[Audible] = _recent_audible(loop)
         self._timeline = BlockTimeline(microphone.sample_rate)
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -113,25 +115,28 @@ class VoiceControl:
             self.error = error
 
     def _mark_coach_audio(self) -> None:
-        """Hand the listener every coach sound whose stream time is known by now."""
+        """Tell the listener where every recent coach sound is on the stream clock, placed anew
+        each block: once a sound has played its times are final, even across an underrun."""
         while True:
             try:
-                self._unplaced.append(self._audible.get_nowait())
+                self._recent.append(self._audible.get_nowait())
             except queue.Empty:
                 break
         rate = self.loop.mixer.sample_rate
-        waiting = []
-        for audible in self._unplaced:
-            start_s = self._sample_clock(audible.start)
-            if start_s is None:
-                waiting.append(audible)
+        keep_from = self.loop.mixer.position - round(REMEMBER_S * rate)
+        self._recent = [audible for audible in self._recent if audible.end >= keep_from]
+        intervals: list[tuple[float, float, CoachAudioKind]] = []
+        for audible in self._recent:
+            if audible.kind == "click" and not self.blank_clicks:
                 continue
-            end_s = start_s + (audible.end - audible.start) / rate
-            if audible.kind != "click":  # speech, or a chime/earcon: words overlapping it are void
-                self.listener.mark_coach_audio(start_s - LEAD_S, end_s + ECHO_DELAY_S, "speech")
-            elif self.blank_clicks:  # the gate's own click margin covers the echo delay
-                self.listener.mark_coach_audio(start_s - LEAD_S, end_s, "click")
-        self._unplaced = waiting[-256:]
+            start_s, end_s = self._sample_clock(audible.start), self._sample_clock(audible.end)
+            if start_s is None or end_s is None:
+                continue
+            if audible.kind == "click":  # the gate's own click margin covers the echo delay
+                intervals.append((start_s - LEAD_S, end_s, "click"))
+            else:  # speech, or a chime/earcon: words overlapping it are void
+                intervals.append((start_s - LEAD_S, end_s + ECHO_DELAY_S, "speech"))
+        self.listener.set_self_audio(intervals)
 
 
 def _recent_audible(loop: CoachLoop) -> list[Audible]:
