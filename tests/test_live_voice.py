@@ -23,6 +23,7 @@ import numpy as np
 import pytest
 
 from tests.pulse_audio import RATE, MonitorRecording
+from voice_coach.sound.assets import load_sound
 from voice_coach.speech.pcm import read_wav, resample
 
 ROUTINE = """\
@@ -36,8 +37,8 @@ reps = 6
 rest = 5
 """
 WORDS = ("pause", "resume", "stop")
-MAX_LATENCY_S = 0.5  # end of the spoken word to the command taking effect, session clock
-CLICK_TOLERANCE_S = 0.025  # loopback latency drifts by ~20 ms; a beat is 1 s
+MAX_LATENCY_S = 0.5  # end of the spoken word to the coach's earcon that acknowledges it
+ACK_SEARCH_S = 2.0
 EVENT_TIMEOUT_S = 30.0
 QUIET_MARGIN_S = 0.4  # after a cue ends, the gate ignores words for 0.3 s (its echo tail)
 WORD_LEVEL = 0.02  # a word starts/ends where the flite clip first/last exceeds this
@@ -45,7 +46,8 @@ SELF_INTRO_S = 12.0  # how much of the spoken introduction the self-audio test l
 SELF_REPS = 3  # ... and of the set: the user speaks while rep 3 (or a later one) is lowered
 LOWER_S = 3.0  # the lowering phase at the standard tempo 2-1-3-1
 WORD_ROOM_S = 1.1  # a flite word ends 0.74 s into its clip; the next count must not cut it
-LOG_SETTLE_S = 0.1
+LOG_SETTLE_S = 0.6  # the cue or reply an event causes is logged within this
+REPLY_WITHIN_S = 0.5  # a reply (after its earcon) starts within this of the command
 
 
 def pactl(*args: str) -> str:
@@ -211,12 +213,12 @@ def coach_runs() -> Iterator[list[CoachRun]]:
 
 
 def speech_end(run: CoachRun, event: dict) -> float:
-    """Session time when the coach's speech that began by `event` (or with it) is over."""
+    """Session time when the coach is done saying what it said by `event` or in reply to it."""
     time.sleep(LOG_SETTLE_S)  # a cue is logged right after the event that caused it
     spoken = [
         e["t"] + e["duration_ms"] / 1000
         for e in run.events()
-        if e["type"] == "speech" and not e["dropped"] and e["t"] <= event["t"] + 0.05
+        if e["type"] == "speech" and not e["dropped"] and e["t"] <= event["t"] + REPLY_WITHIN_S
     ]
     return max([event["t"], *spoken])
 
@@ -286,69 +288,30 @@ def locate(recording: np.ndarray, clip: np.ndarray) -> tuple[float, float]:
     size = 1 << int(np.ceil(np.log2(len(recording) + len(clip))))
     spectrum = np.fft.rfft(recording, size) * np.conj(np.fft.rfft(clip, size))
     correlation = np.fft.irfft(spectrum, size)[: len(recording) - len(clip) + 1]
-    energy = np.convolve(recording.astype(np.float64) ** 2, np.ones(len(clip)), "valid")
-    score = correlation / np.sqrt(np.maximum(energy, 1e-12) * np.sum(clip.astype(np.float64) ** 2))
+    squares = np.concatenate([[0.0], np.cumsum(recording.astype(np.float64) ** 2)])
+    energy = squares[len(clip) :] - squares[: len(squares) - len(clip)]
+    clip_energy = float(np.sum(clip.astype(np.float64) ** 2))
+    audible = energy > 0.01 * clip_energy  # near-silence would divide noise by noise
+    score = np.zeros(len(correlation))
+    score[audible] = correlation[audible] / np.sqrt(energy[audible] * clip_energy)
     best = int(np.argmax(score))
     return best / RATE, float(score[best])
 
 
-def burst_starts(recording: np.ndarray, threshold: float, quiet_s: float) -> np.ndarray:
-    """Times (s) where the recording rises above `threshold` after `quiet_s` below it."""
-    above = np.flatnonzero(np.abs(recording) > threshold)
-    gaps = np.diff(above, prepend=-RATE)
-    return above[gaps >= quiet_s * RATE] / RATE
-
-
-def session_offset(recording: np.ndarray, events: list[dict]) -> float:
-    """Recording time minus session time: the shift that lines the most logged clicks up with
-    recorded onsets and leaves the fewest onsets unexplained by a click or the coach's speech
-    (clicks alone repeat every beat, so they cannot tell shifts by a beat apart)."""
-    clicks = np.array(sorted(e["t"] for e in events if e["type"] == "click"))
-    speech = sorted(
-        (e["t"] - 0.05, e["t"] + e["duration_ms"] / 1000 + 0.05)
-        for e in events
-        if e["type"] == "speech" and not e["dropped"]
-    )
-    recorded = burst_starts(recording, 0.05, 0.08)
-    assert len(clicks) and len(recorded), "no clicks in the log or in the recording"
-    session_end = max(e["t"] for e in events)
-
-    def in_speech(times: np.ndarray) -> np.ndarray:
-        inside = np.zeros(len(times), bool)
-        for start, end in speech:
-            inside |= (times >= start) & (times <= end)
-        return inside
-
-    def nearest(sorted_values: np.ndarray, times: np.ndarray) -> np.ndarray:
-        """Distance from each of `times` to the nearest of `sorted_values`."""
-        index = np.clip(np.searchsorted(sorted_values, times), 1, len(sorted_values) - 1)
-        left, right = sorted_values[index - 1], sorted_values[index]
-        return np.minimum(np.abs(times - left), np.abs(times - right))
-
-    def score(offset: float) -> int:
-        at = recorded - offset
-        matched = int(np.sum(nearest(at, clicks) <= CLICK_TOLERANCE_S))
-        window = (at >= 0) & (at <= session_end)
-        unexplained = window & (nearest(clicks, at) > CLICK_TOLERANCE_S)
-        unexplained[unexplained] = ~in_speech(at[unexplained])
-        return matched - (len(clicks) - matched) - int(np.sum(unexplained))
-
-    if len(recorded) < 2 or len(clicks) < 2:
-        raise AssertionError("too few clicks to line the recording up with the log")
-    clear = [c for c in clicks if not in_speech(np.array([c]))[0]] or list(clicks)
-    candidates = {round(r - c, 3) for r in recorded for c in clear[:3]}
-    best = max(candidates, key=score)
-    offsets = np.array([recorded[np.argmin(np.abs(recorded - c - best))] - c for c in clear])
-    lined_up = offsets[np.abs(offsets - best) <= CLICK_TOLERANCE_S]
-    assert len(lined_up) >= 0.75 * len(clear), "the clicks do not line up with the log"
-    return float(np.median(lined_up))
-
-
-def word_end_on_session_clock(recording: np.ndarray, offset: float, word: Path) -> float:
+def acknowledged_after(recording: np.ndarray, word: Path) -> tuple[float, float]:
+    """Where `word` ends in `recording` and where the earcon that acknowledges a command starts
+    after it (s). Both are heard in the same recording, so their distance is what a user
+    hears, underruns and all, without relating the recording to the session clock."""
     clip, end_in_clip = word_clip(word)
     start, score = locate(recording, clip)
     assert score > 0.6, f"{word.stem!r} not found in the recording (score {score:.2f})"
-    return start + end_in_clip - offset
+    word_end = start + end_in_clip
+    first = round(word_end * RATE)
+    window = recording[first : first + round(ACK_SEARCH_S * RATE)]
+    earcon = load_sound("earcon", RATE)
+    earcon_start, score = locate(window, earcon)
+    assert score > 0.6, f"no earcon within {ACK_SEARCH_S} s of {word.stem!r} (score {score:.2f})"
+    return word_end, word_end + earcon_start
 
 
 # ----- the tests -----------------------------------------------------------------------------
@@ -383,13 +346,12 @@ def test_spoken_pause_resume_stop_take_effect_within_half_a_second(
         out = run.finish()
     events = run.events()[1:]
     audio = recording.samples()
-    offset = session_offset(audio, events)
     latencies = {}
     for word in WORDS:
         heard = [e for e in events if voice_heard(word)(e)]
         assert len(heard) == 1, (word, heard)
-        end = word_end_on_session_clock(audio, offset, words[word])
-        latencies[word] = heard[0]["t"] - end
+        word_end, acknowledged = acknowledged_after(audio, words[word])
+        latencies[word] = acknowledged - word_end
     print("end of word to command, s:", {w: round(v, 3) for w, v in latencies.items()})
     assert "stopped:" in out
     finished = [e for e in events if e["type"] == "finished"]
@@ -435,9 +397,8 @@ def test_deaf_to_its_own_voice_and_clicks_but_not_to_the_user(
     assert [e["command"] for e in voice] == ["pause"], voice
     assert voice[0]["t"] > spoken_from
 
-    audio = recording.samples()
-    end = word_end_on_session_clock(audio, session_offset(audio, events), words["pause"])
-    latency = voice[0]["t"] - end
+    word_end, acknowledged = acknowledged_after(recording.samples(), words["pause"])
+    latency = acknowledged - word_end
     print(
         f"self-audio run: {spoken_from:.1f} s of coach audio, no self-trigger; "
         f"end of 'pause' to command {latency:.3f} s"
