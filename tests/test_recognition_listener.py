@@ -48,26 +48,35 @@ def push_blocks(listener: CommandListener, count: int, start_s: float = 0.0) -> 
     return heard
 
 
-def test_click_blanking_zeroes_5ms_before_to_60ms_after_each_onset() -> None:
+def test_click_gate_quiets_5ms_before_to_35ms_after_each_onset() -> None:
     gate = SelfAudioGate(RATE)
-    gate.mark(1.05, 1.05, "click")
+    gate.mark(1.07, 1.07, "click")
     block = np.full(1600, 500, dtype=np.int16)
     cleaned = gate.clean(block, 1.0)  # block covers 1.0 .. 1.1 s
-    zeroed = np.flatnonzero(cleaned == 0)
-    assert zeroed[0] == round(0.045 * RATE) and zeroed[-1] == 1599
-    assert np.all(cleaned[: zeroed[0]] == 500)
+    quieted = np.flatnonzero(cleaned != 500)
+    assert quieted[0] == round(0.065 * RATE) and quieted[-1] == 1599
+    assert np.all(cleaned[quieted] == 50), "clicks are scaled down, not zeroed"
     assert np.all(block == 500), "the caller's block is not modified"
-    following = gate.clean(np.full(1600, 500, dtype=np.int16), 1.1)  # blanking runs on to 1.11 s
-    assert np.all(following[: round(0.01 * RATE)] == 0) and np.all(following[160:] == 500)
+    following = gate.clean(np.full(1600, 500, dtype=np.int16), 1.1)  # the gate runs on to 1.105 s
+    assert np.all(following[: round(0.005 * RATE)] == 50) and np.all(following[80:] == 500)
+
+
+def test_coach_speech_is_zeroed() -> None:
+    gate = SelfAudioGate(RATE)
+    gate.mark(0.02, 0.05, "speech")
+    cleaned = gate.clean(np.full(1600, 500, dtype=np.int16), 0.0)
+    assert np.all(cleaned[round(0.02 * RATE) :] == 0)  # speech plus its echo tail
+    assert np.all(cleaned[: round(0.02 * RATE)] == 500)
 
 
 def test_listener_feeds_blanked_audio_to_the_engine() -> None:
     engine = ScriptedRecognizer({})
     listener = CommandListener(engine, load_command_phrases())
-    listener.mark_coach_audio(0.25, 0.25, "click")
+    listener.mark_coach_audio(0.27, 0.27, "click")
     push_blocks(listener, 4)
-    assert np.all(engine.blocks_fed[2][round(0.045 * RATE) : 1600] == 0)
-    assert np.all(engine.blocks_fed[3][round(0.01 * RATE) :] == 1000)
+    assert np.all(engine.blocks_fed[2][round(0.065 * RATE) : 1600] == 100)
+    assert np.all(engine.blocks_fed[2][: round(0.065 * RATE)] == 1000)
+    assert np.all(engine.blocks_fed[3][round(0.005 * RATE) :] == 1000)
     assert np.all(engine.blocks_fed[0] == 1000)
     assert "hold on" in engine.phrases
 

@@ -85,7 +85,7 @@ class PocketSphinxRecognizer:
         max_segment_s: float = 2.0,
         pad_s: float = 0.15,
         pad_after_s: float | None = 0.25,
-        min_advantage: float = -25.0,
+        min_advantage: float = -21.0,
         scale: float = 8.0,
         normalize: str = "speech",
         phone_lw: float | None = 1.0,
@@ -128,11 +128,12 @@ class PocketSphinxRecognizer:
             samprate=self.sample_rate,
             loglevel="FATAL",
         )
-        if decoder_options:
-            # The model's feat.params overrides constructor arguments: set them afterwards.
-            for key, value in decoder_options.items():
-                self._decoder.config[key] = value
-            self._decoder.reinit_feat()
+        # The model's feat.params overrides constructor arguments: set these afterwards.
+        # Dither keeps quiet or blanked stretches from giving log(0) features (measured: clean
+        # 77 -> 87 %); a fixed seed keeps the decoding repeatable.
+        for key, value in {"dither": True, "seed": 1, **(decoder_options or {})}.items():
+            self._decoder.config[key] = value
+        self._decoder.reinit_feat()
         # Live CMN starts every pass from the model's initial mean, so both passes of a segment
         # (and every segment) are normalized alike, whatever was decoded before.
         self._initial_cmn = (

@@ -13,7 +13,10 @@ import numpy as np
 CoachAudioKind = Literal["click", "speech"]
 
 CLICK_BEFORE_S = 0.005
-CLICK_AFTER_S = 0.060
+CLICK_AFTER_S = 0.035  # audio/click.wav lasts 30 ms
+# Click samples are scaled by this, not zeroed: digital silence inside a word upsets the
+# recognizer's features and endpointer more than a faint click does.
+CLICK_GAIN = 0.1
 # Room echo and output latency keep the coach's voice audible a little after it ends.
 SPEECH_TAIL_S = 0.25
 FORGET_AFTER_S = 10.0
@@ -27,7 +30,8 @@ class CoachAudio:
 
 
 class SelfAudioGate:
-    """Remembers when the coach makes sound; zeroes those samples and flags overlapping speech."""
+    """Remembers when the coach makes sound; quiets its clicks, zeroes its speech, and flags
+    overlapping speech."""
 
     def __init__(self, sample_rate: int = 16000) -> None:
         self.sample_rate = sample_rate
@@ -47,7 +51,7 @@ class SelfAudioGate:
         self._intervals.clear()
 
     def clean(self, block: np.ndarray, block_start_s: float) -> np.ndarray:
-        """`block` with every sample inside a coach interval set to zero (a copy if changed)."""
+        """`block` with clicks scaled by CLICK_GAIN and coach speech zeroed (a copy if changed)."""
         block_end_s = block_start_s + len(block) / self.sample_rate
         self._intervals = [i for i in self._intervals if i.end_s > block_start_s - FORGET_AFTER_S]
         cleaned = block
@@ -59,7 +63,8 @@ class SelfAudioGate:
             if last > first:
                 if cleaned is block:
                     cleaned = block.copy()
-                cleaned[first:last] = 0
+                gain = CLICK_GAIN if interval.kind == "click" else 0.0
+                cleaned[first:last] = np.round(cleaned[first:last] * gain).astype(cleaned.dtype)
         return cleaned
 
     def coach_spoke_during(self, start_s: float, end_s: float) -> bool:
