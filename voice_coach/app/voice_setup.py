@@ -11,22 +11,29 @@ from voice_coach.recognition.select import open_recognizer
 from voice_coach.sound.coach_loop import CoachLoop
 
 BETTER_ENGINE_HINT = "for better recognition install a Vosk model: voice-coach model install"
+# Shorter than the listener's 100 ms: a decision waits for the block that holds the end of
+# the utterance, so this halves that wait (the engines take blocks of any length).
+MIC_BLOCK_MS = 50
 
 
 class VoiceUnavailable(Exception):
     """Voice control cannot start; one line saying what is missing and how to fix it."""
 
 
-def open_voice_control(loop: CoachLoop, recognizer_kind: str, model: str | None,
-                       input_device: str | int | None,
-                       sample_clock: SampleClock) -> tuple[VoiceControl, str]:
+def open_voice_control(
+    loop: CoachLoop,
+    recognizer_kind: str,
+    model: str | None,
+    input_device: str | int | None,
+    sample_clock: SampleClock,
+) -> tuple[VoiceControl, str]:
     """Started voice control and a line describing it (engine, and how to get a better one)."""
     try:
         recognizer = open_recognizer(recognizer_kind, model)
     except RecognizerUnavailable as error:
         raise VoiceUnavailable(str(error)) from None
     listener = CommandListener(recognizer, load_command_phrases())
-    microphone = Microphone(input_device, sample_rate=listener.sample_rate)
+    microphone = Microphone(input_device, sample_rate=listener.sample_rate, block_ms=MIC_BLOCK_MS)
     try:
         microphone.__enter__()
     except MicrophoneUnavailable as error:
