@@ -55,10 +55,10 @@ def test_click_gate_quiets_5ms_before_to_35ms_after_each_onset() -> None:
     cleaned = gate.clean(block, 1.0)  # block covers 1.0 .. 1.1 s
     quieted = np.flatnonzero(cleaned != 500)
     assert quieted[0] == round(0.065 * RATE) and quieted[-1] == 1599
-    assert np.all(cleaned[quieted] == 50), "clicks are scaled down, not zeroed"
+    assert np.all(cleaned[quieted] == 150), "clicks are scaled down, not zeroed"
     assert np.all(block == 500), "the caller's block is not modified"
     following = gate.clean(np.full(1600, 500, dtype=np.int16), 1.1)  # the gate runs on to 1.105 s
-    assert np.all(following[: round(0.005 * RATE)] == 50) and np.all(following[80:] == 500)
+    assert np.all(following[: round(0.005 * RATE)] == 150) and np.all(following[80:] == 500)
 
 
 def test_coach_speech_is_zeroed() -> None:
@@ -74,7 +74,7 @@ def test_listener_feeds_blanked_audio_to_the_engine() -> None:
     listener = CommandListener(engine, load_command_phrases())
     listener.mark_coach_audio(0.27, 0.27, "click")
     push_blocks(listener, 4)
-    assert np.all(engine.blocks_fed[2][round(0.065 * RATE) : 1600] == 100)
+    assert np.all(engine.blocks_fed[2][round(0.065 * RATE) : 1600] == 300)
     assert np.all(engine.blocks_fed[2][: round(0.065 * RATE)] == 1000)
     assert np.all(engine.blocks_fed[3][round(0.005 * RATE) :] == 1000)
     assert np.all(engine.blocks_fed[0] == 1000)

@@ -16,7 +16,7 @@ CLICK_BEFORE_S = 0.005
 CLICK_AFTER_S = 0.035  # audio/click.wav lasts 30 ms
 # Click samples are scaled by this, not zeroed: digital silence inside a word upsets the
 # recognizer's features and endpointer more than a faint click does.
-CLICK_GAIN = 0.1
+CLICK_GAIN = 0.3
 # Room echo and output latency keep the coach's voice audible a little after it ends.
 SPEECH_TAIL_S = 0.25
 FORGET_AFTER_S = 10.0
