@@ -83,3 +83,14 @@ def test_audible_intervals_are_remembered_for_the_listener() -> None:
     kinds = [(a.start, a.kind) for a in mixer.audible_between(0, 3_000)]
     assert kinds == [(1_000, "click"), (2_000, "speech")]
     assert mixer.audible_between(3_000, 4_000) == []
+
+
+def test_a_hushed_sound_is_reported_again_with_its_shorter_end() -> None:
+    mixer = make_mixer()
+    mixer.add_speech(0, np.zeros(20_000, np.float32), priority=1)
+    mixer.add_click(15_000, accent=False)
+    mixer.render(10_000)
+    mixer.hush(10_000)
+    fade = int(0.005 * SAMPLE_RATE)
+    assert [(a.start, a.end, a.kind) for a in mixer.audible_between(0, 30_000)] == [
+        (0, 10_000 + fade, "speech")]

@@ -1,9 +1,9 @@
 """Live voice control: microphone blocks through the listener into the coach loop.
 
-A thread reads 100 ms microphone blocks, tells the listener when the coach itself was audible
-(the mixer reports every click and speech clip; the speaker maps its samples onto the stream
-clock the microphone's timestamps use), keeps the listener to the commands the session accepts
-now, and submits what it hears. Nothing here runs in an audio callback.
+A thread reads microphone blocks of the listener's size, tells the listener when the coach
+itself was audible (the mixer reports every click and speech clip; the speaker maps its samples
+onto the stream clock the microphone's timestamps use), keeps the listener to the commands the
+session accepts now, and submits what it hears. Nothing here runs in an audio callback.
 
 Measured on PulseAudio (ALSA plugin): output DAC times and microphone ADC times share one clock
 (a click played straight into the microphone lands within 1 ms of where `stream_time_of` puts
@@ -30,7 +30,7 @@ from voice_coach.recognition.listener import CommandListener
 from voice_coach.recognition.microphone import Microphone
 from voice_coach.recognition.self_audio import CoachAudioKind
 from voice_coach.sound.coach_loop import CoachLoop
-from voice_coach.sound.mixer import Audible
+from voice_coach.sound.mixer import Audible, latest_audible
 
 SampleClock = Callable[[int], float | None]  # output sample -> stream time (s), None if unknown
 READ_TIMEOUT_S = 0.25
@@ -126,7 +126,7 @@ class VoiceControl:
                 break
         rate = self.loop.mixer.sample_rate
         keep_from = self.loop.mixer.position - round(REMEMBER_S * rate)
-        self._recent = [audible for audible in self._recent if audible.end >= keep_from]
+        self._recent = [a for a in latest_audible(self._recent) if a.end >= keep_from]
         intervals: list[tuple[float, float, CoachAudioKind]] = []
         for audible in self._recent:
             if audible.kind == "click" and not self.blank_clicks:

@@ -11,9 +11,6 @@ from voice_coach.recognition.select import open_recognizer
 from voice_coach.sound.coach_loop import CoachLoop
 
 BETTER_ENGINE_HINT = "for better recognition install a Vosk model: voice-coach model install"
-# Shorter than the listener's 100 ms: a decision waits for the block that holds the end of
-# the utterance, so this halves that wait (the engines take blocks of any length).
-MIC_BLOCK_MS = 50
 
 
 class VoiceUnavailable(Exception):
@@ -33,7 +30,9 @@ def open_voice_control(
     except RecognizerUnavailable as error:
         raise VoiceUnavailable(str(error)) from None
     listener = CommandListener(recognizer, load_command_phrases())
-    microphone = Microphone(input_device, sample_rate=listener.sample_rate, block_ms=MIC_BLOCK_MS)
+    # The same block size as `voice-coach listen --input`: the same pipeline, the same decisions.
+    block_ms = listener.block_samples * 1000 // listener.sample_rate
+    microphone = Microphone(input_device, sample_rate=listener.sample_rate, block_ms=block_ms)
     try:
         microphone.__enter__()
     except MicrophoneUnavailable as error:

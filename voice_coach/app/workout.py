@@ -161,6 +161,7 @@ class LiveWorkout:
         previous_term = signal.signal(signal.SIGTERM, _raise_interrupted)
         try:
             self._drain_until_done(loop, status)
+            self._drain(loop, status, print_cues=True)
             code = 0
         except (KeyboardInterrupt, Interrupted):
             self._stop_inputs()

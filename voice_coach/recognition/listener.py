@@ -1,6 +1,6 @@
 """The listening pipeline: push microphone blocks in, get accepted commands out.
 
-Pure and synchronous (no threads, no clock): the caller pushes fixed 100 ms blocks with their
+Pure and synchronous (no threads, no clock): the caller pushes fixed 50 ms blocks with their
 position on the stream clock, and tells it when the coach itself makes sound.
 """
 
@@ -17,7 +17,8 @@ from voice_coach.recognition.matcher import DEFAULT_CONFIDENCE_FLOOR, CommandMat
 from voice_coach.recognition.phrases import all_phrases
 from voice_coach.recognition.self_audio import CoachAudioKind, SelfAudioGate
 
-BLOCK_S = 0.1
+# Short blocks: a decision waits for the block that holds the end of the utterance.
+BLOCK_S = 0.05
 # When an engine gives no word times, assume the utterance began this long before the decision.
 ASSUMED_UTTERANCE_S = 1.0
 

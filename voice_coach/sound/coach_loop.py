@@ -89,6 +89,7 @@ class CoachLoop:
         self.outbox: queue.SimpleQueue[LoopEvent] = queue.SimpleQueue()
         self._waiting_speech: list[Say] = []
         self._started = False
+        self._done = False
         self.status: Status | None = None
         self.active_commands = frozenset[Command]()
 
@@ -98,8 +99,11 @@ class CoachLoop:
 
     @property
     def done(self) -> bool:
-        """The session has finished and everything it said has been played."""
-        return self.session.finished and self.mixer.idle and not self._waiting_speech
+        """The session has finished and everything it said has been played.
+
+        Set at the end of a block only, so another thread never sees the moment inside
+        `render_block` where a stop has hushed the mixer before the summary is added."""
+        return self._done
 
     def submit(self, command: Command, source: str, text: str = "",
                confidence: float | None = None) -> None:
@@ -123,11 +127,14 @@ class CoachLoop:
         self._retry_waiting_speech()
         self.status = self.session.status()
         self.active_commands = self.session.active_commands()
-        return self.mixer.render(frames)
+        block = self.mixer.render(frames)
+        self._done = self.session.finished and self.mixer.idle and not self._waiting_speech
+        return block
 
     def interrupt(self) -> None:
         """End the session now (Ctrl-C); call only when no block is being rendered."""
         self._apply(self.session.interrupt(self.now_ms))
+        self._done = True
 
     def _apply(self, effects: list[Effect]) -> None:
         for effect in effects:

@@ -42,6 +42,15 @@ class Audible:
     kind: str
 
 
+def latest_audible(reports: list[Audible]) -> list[Audible]:
+    """One interval per sound: a later report of the same start and kind (a cut) replaces an
+    earlier one; sounds cut before they began are left out."""
+    latest: dict[tuple[int, str], Audible] = {}
+    for report in reports:
+        latest[(report.start, report.kind)] = report
+    return [a for a in latest.values() if a.end > a.start]
+
+
 class Mixer:
     """Mixes mono float32 sound at `sample_rate`; `position` counts samples rendered so far."""
 
@@ -135,7 +144,7 @@ class Mixer:
         return mixed
 
     def audible_between(self, start: int, end: int) -> list[Audible]:
-        return [a for a in list(self.audible) if a.start < end and start < a.end]
+        return [a for a in latest_audible(list(self.audible)) if a.start < end and start < a.end]
 
     def _speech(self) -> list[_Voice]:
         return [v for v in self._voices if v.kind == "speech"]
@@ -144,6 +153,11 @@ class Mixer:
         voice.start = max(voice.start, self.position)
         voice.end = voice.start + len(voice.samples)
         self._voices.append(voice)
+        self._report(voice)
+
+    def _report(self, voice: _Voice) -> None:
+        """Record when `voice` sounds; a cut voice is reported again with its new, earlier end
+        (same start and kind), which replaces the first report."""
         audible = Audible(voice.start, voice.end, voice.kind)
         self.audible.append(audible)
         if self.audible_feed is not None:
@@ -152,10 +166,13 @@ class Mixer:
     def _cut(self, voice: _Voice, at: int) -> None:
         if voice.start >= at:
             self._voices.remove(voice)
+            voice.end = voice.start
+            self._report(voice)
             return
         if voice.end > at:
             voice.end = min(voice.end, at + self._fade)
             voice.fade_at = at
+            self._report(voice)
 
     def _fade_envelope(self, voice: _Voice, first: int, last: int) -> np.ndarray:
         assert voice.fade_at is not None
