@@ -197,3 +197,13 @@ def test_interrupt_finishes_without_speech() -> None:
     effects = session.interrupt(45_000)
     assert of_type(effects, Finished)[0].reason is EndReason.INTERRUPTED
     assert not of_type(effects, Say)
+
+
+def test_warmup_and_cooldown_words_are_said() -> None:
+    routine = Routine("cool", "", (Block("standard", sets=1, reps=2),),
+                      warmup="Loosen your hips first.", cooldown="Stretch your hamstrings.")
+    texts = says(run_session(Session(routine, CATALOG)))
+    assert texts[0].endswith("Loosen your hips first.")
+    assert texts[-2].startswith("Workout complete.") and texts[-1] == "Stretch your hamstrings."
+    stopped = says(run_session(Session(routine, CATALOG), {20_000: Command.STOP}))
+    assert "Stretch your hamstrings." not in stopped

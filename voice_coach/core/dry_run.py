@@ -26,6 +26,12 @@ def run_to_end(session: Session, start_ms: int = 0) -> list[Effect]:
     return effects
 
 
+def _says(routine: Routine, catalog: Catalog, speech_ms: SpeechDuration,
+          start_variation: str | None) -> list[Say]:
+    session = Session(routine, catalog, speech_ms, start_variation)
+    return [e for e in run_to_end(session) if isinstance(e, Say)]
+
+
 def spoken_phrases(
     routine: Routine,
     catalog: Catalog,
@@ -33,8 +39,8 @@ def spoken_phrases(
     start_variation: str | None = None,
 ) -> list[str]:
     """Every phrase a session with no commands says, summary included, in order of first use."""
-    session = Session(routine, catalog, speech_ms, start_variation)
-    return list(dict.fromkeys(e.text for e in run_to_end(session) if isinstance(e, Say)))
+    says = _says(routine, catalog, speech_ms, start_variation)
+    return list(dict.fromkeys(say.text for say in says))
 
 
 def planned_phrases(
@@ -45,7 +51,7 @@ def planned_phrases(
 ) -> list[str]:
     """What a live workout may say: its phrases, then replies to commands. The summary is
     left out: a live session's summary depends on what the person does."""
-    spoken = spoken_phrases(routine, catalog, speech_ms, start_variation)
+    says = _says(routine, catalog, speech_ms, start_variation)
     replies = [
         phrases.PAUSED, phrases.RESUMING, phrases.help_text(), phrases.no_easier(),
         phrases.no_harder(), *(phrases.tempo_changed(s, limit) for s in (True, False)
@@ -53,4 +59,5 @@ def planned_phrases(
     ]
     for variation in catalog.variations:
         replies += [phrases.switching(variation), variation.setup]
-    return list(dict.fromkeys(spoken[:-1] + replies))
+    spoken = [say.text for say in says if say.kind != "summary"]
+    return list(dict.fromkeys(spoken + replies))

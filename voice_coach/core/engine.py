@@ -102,7 +102,7 @@ class Session:
         self._out: list[Effect] = []
         self.state: State | None = None
         self._variations = [block.variation for block in routine.blocks]
-        if start_variation is not None and self._variations:
+        if start_variation is not None:
             self._variations[0] = start_variation
         self._block_index = 0
         self._set_number = 0
@@ -403,6 +403,8 @@ class Session:
             names = {self.catalog.get(v).name: n for v, n in reps.items()}
             text = phrases.summary(reason is EndReason.FINISHED, self._sets_done, names)
             end = self._say(now_ms, text, Priority.INSTRUCTION, "summary")
+            if reason is EndReason.FINISHED and self.routine.cooldown:
+                end = self._say(end, self.routine.cooldown, Priority.INSTRUCTION, "info")
             self._emit(Sound(end, "done"))
 
     # ----- commands ----------------------------------------------------------------
