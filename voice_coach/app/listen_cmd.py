@@ -11,7 +11,11 @@ from voice_coach.recognition.base import RecognizerUnavailable
 from voice_coach.recognition.listener import CommandListener, HeardCommand
 from voice_coach.recognition.microphone import Microphone, MicrophoneUnavailable
 from voice_coach.recognition.offline import listen_to_samples
-from voice_coach.recognition.phrases import load_command_phrases
+from voice_coach.recognition.phrases import (
+    CommandsFileError,
+    dropped_phrases_notice,
+    voice_command_phrases,
+)
 from voice_coach.recognition.select import RECOGNIZER_KINDS, open_recognizer
 
 READ_TIMEOUT_S = 2.0
@@ -28,19 +32,34 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--model", metavar="PATH", help="a Vosk model folder")
     parser.add_argument("--input-device", metavar="DEV", help="microphone device name or index")
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
+    parser.add_argument(
+        "--commands",
+        metavar="FILE.toml",
+        help="your own command phrases, e.g. in your language "
+        "(default: $VOICE_COACH_COMMANDS or the built-in English ones)",
+    )
     parser.set_defaults(handler=run_listen)
 
 
 def run_listen(args: argparse.Namespace) -> int:
     try:
+        phrases = voice_command_phrases(args.commands)
         recognizer = open_recognizer(args.recognizer, args.model)
-        listener = CommandListener(recognizer, load_command_phrases())
+        listener = CommandListener(recognizer, phrases)
+        notice = dropped_phrases_notice(recognizer)
+        if notice:
+            print(f"voice-coach: {notice}", file=sys.stderr)
         if args.input:
             for heard in listen_to_samples(listener, read_wav_mono(args.input)):
                 print_heard(heard, args.json)
             return 0
         return listen_to_microphone(listener, args.input_device, args.json)
-    except (RecognizerUnavailable, AudioFileError, MicrophoneUnavailable) as error:
+    except (
+        RecognizerUnavailable,
+        AudioFileError,
+        MicrophoneUnavailable,
+        CommandsFileError,
+    ) as error:
         print(f"voice-coach: {error}", file=sys.stderr)
         return 2
 

@@ -11,6 +11,7 @@ from voice_coach.app.workout import LiveWorkout, RunOptions
 from voice_coach.cli import UserError
 from voice_coach.core.catalog import load_catalog
 from voice_coach.history.store import HistoryError, HistoryStore
+from voice_coach.recognition.phrases import CommandsFileError, voice_command_phrases
 from voice_coach.routines.files import RoutineError
 from voice_coach.routines.library import find_routine
 
@@ -41,6 +42,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     run.add_argument("--recognizer", choices=("auto", "vosk", "pocketsphinx", "off"),
                      default="auto", help="speech recognizer for voice commands")
     run.add_argument("--model", metavar="PATH", help="a Vosk model folder")
+    run.add_argument("--commands", metavar="FILE.toml",
+                     help="your own command phrases, e.g. in your language "
+                     "(default: $VOICE_COACH_COMMANDS or the built-in English ones)")
     run.add_argument("--voice", metavar="VOICE", help="TTS voice id (see 'voice-coach doctor')")
     run.add_argument("--rate", type=int, default=165, metavar="WPM", help="speaking rate")
     run.set_defaults(handler=run_workout)
@@ -61,6 +65,10 @@ def run_workout(args: argparse.Namespace) -> int:
     if args.variation is not None and args.variation not in catalog.ids:
         raise UserError(f"unknown variation {args.variation!r}; choose one of: "
                         + ", ".join(catalog.ids))
+    try:
+        command_phrases = voice_command_phrases(args.commands)
+    except CommandsFileError as error:
+        raise UserError(str(error)) from None
     store = open_history()
     # With no routine named, continue the routine of the last session.
     last = store.last_routine() if store else None
@@ -87,6 +95,7 @@ def run_workout(args: argparse.Namespace) -> int:
         model=args.model,
         voice=args.voice,
         rate_wpm=args.rate,
+        command_phrases=command_phrases,
     )
     history = HistoryObserver(store, routine.name) if store is not None else None
     try:

@@ -6,7 +6,11 @@ from voice_coach.app.voice_control import SampleClock, VoiceControl
 from voice_coach.recognition.base import RecognizerUnavailable
 from voice_coach.recognition.listener import CommandListener
 from voice_coach.recognition.microphone import Microphone, MicrophoneUnavailable
-from voice_coach.recognition.phrases import load_command_phrases
+from voice_coach.recognition.phrases import (
+    CommandPhrases,
+    dropped_phrases_notice,
+    load_command_phrases,
+)
 from voice_coach.recognition.select import open_recognizer
 from voice_coach.sound.coach_loop import CoachLoop
 
@@ -23,13 +27,18 @@ def open_voice_control(
     model: str | None,
     input_device: str | int | None,
     sample_clock: SampleClock,
+    phrases: CommandPhrases | None = None,
 ) -> tuple[VoiceControl, str]:
-    """Started voice control and a line describing it (engine, and how to get a better one)."""
+    """Started voice control and a line describing it (engine, and how to get a better one);
+    `phrases` are what to listen for (default: the packaged English ones)."""
     try:
         recognizer = open_recognizer(recognizer_kind, model)
     except RecognizerUnavailable as error:
         raise VoiceUnavailable(str(error)) from None
-    listener = CommandListener(recognizer, load_command_phrases())
+    try:
+        listener = CommandListener(recognizer, phrases or load_command_phrases())
+    except RecognizerUnavailable as error:
+        raise VoiceUnavailable(str(error)) from None
     # The same block size as `voice-coach listen --input`: the same pipeline, the same decisions.
     block_ms = listener.block_samples * 1000 // listener.sample_rate
     microphone = Microphone(input_device, sample_rate=listener.sample_rate, block_ms=block_ms)
@@ -42,4 +51,7 @@ def open_voice_control(
     description = f"listening for commands with {recognizer.name}"
     if recognizer.name != "vosk":
         description += f" ({BETTER_ENGINE_HINT})"
+    notice = dropped_phrases_notice(recognizer)
+    if notice:
+        description += f"; {notice}"
     return control, description

@@ -24,6 +24,7 @@ from voice_coach.core.dry_run import planned_phrases
 from voice_coach.core.effects import Finished, Say, State
 from voice_coach.core.engine import Session, estimate_speech_ms
 from voice_coach.core.routine import Routine
+from voice_coach.recognition.phrases import CommandPhrases
 from voice_coach.sound.coach_loop import CoachLoop, Heard, LoopEvent, SpeechLate
 from voice_coach.sound.coach_mixer import SAMPLE_RATE, build_mixer
 from voice_coach.sound.output import Output, OutputUnavailable, SpeakerOutput, WallClockOutput
@@ -47,6 +48,7 @@ class RunOptions:
     model: str | None = None
     voice: str | None = None
     rate_wpm: int = 165
+    command_phrases: CommandPhrases | None = None  # None: the packaged English phrases
 
 
 class LiveWorkout:
@@ -123,7 +125,7 @@ class LiveWorkout:
         try:
             self.voice, description = open_voice_control(
                 loop, self.options.recognizer, self.options.model, self.options.input_device,
-                sample_clock)
+                sample_clock, self.options.command_phrases)
         except VoiceUnavailable as error:
             self.notice(f"{error}; use keyboard commands instead")
             return False
