@@ -143,7 +143,7 @@ def test_finish_forces_out_an_unfinished_utterance(
 def test_phrases_outside_the_vocabulary_are_dropped_with_one_log_line(
     recognizer: VoskRecognizer, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="voice_coach.recognition.vosk_engine"):
+    with caplog.at_level(logging.DEBUG, logger="voice_coach.recognition.vosk_engine"):
         recognizer.set_phrases([*COMMAND_WORDS, "how many", "다음"])
     assert recognizer.phrases == tuple(COMMAND_WORDS)
     assert recognizer.dropped_phrases == ("how many",)

@@ -142,8 +142,8 @@ class VoskRecognizer:
                 kept.append(cleaned)
             else:
                 dropped.append(cleaned)
-        if dropped:
-            log.warning(
+        if dropped:  # callers tell the person (dropped_phrases); this is for debugging
+            log.debug(
                 "Vosk model %s lacks words for %d phrase(s), ignoring: %s",
                 self.model_path,
                 len(dropped),
@@ -152,7 +152,8 @@ class VoskRecognizer:
         if not kept:
             raise RecognizerUnavailable(
                 f"the Vosk model at {self.model_path} knows none of the command phrases "
-                "(wrong language?); install the English model with `voice-coach model install`"
+                "(wrong language?); install the English model with `voice-coach model install`, "
+                "or give phrases in the model's language with --commands FILE.toml"
             )
         if not self.supports_grammar:
             log.warning(
