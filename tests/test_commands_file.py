@@ -55,11 +55,14 @@ KOREAN_TALK = [
     "내일은 더 일찍 일어나야지",
     "창문 좀 열어 줄래요",
 ]
-# Measured on KOREAN_TALK (deterministic): 0 false commands in 10 sentences. The model has no
-# [unk], so every sentence decodes as a string of command words; the matcher rejects
-# multi-word strings, and for a model without [unk] the listener waits for final results,
-# which carry a confidence (acting on partials, it accepted 5: help, pause three times, resume).
-MAX_FALSE_COMMANDS = 0
+# Measured on KOREAN_TALK (deterministic): 5 false commands in 10 sentences (help once, pause
+# three times, resume once; never stop). The model has no [unk], so every sentence decodes as a
+# string of command words; the matcher rejects multi-word strings, but a partial result that is
+# one phrase so far is accepted (partials carry no confidence). Waiting for final results gave
+# 0 here, but live, over the metronome, Vosk's final for a spoken word then sometimes never
+# matched (tests/test_live_voice_vosk.py failed 2 runs in 6), so partials stay; the bound only
+# guards against it getting worse.
+MAX_FALSE_COMMANDS = 5
 
 
 def write(tmp_path: Path, text: str, name: str = "commands.toml") -> Path:

@@ -50,9 +50,7 @@ class CommandListener:
         self.block_samples = round(BLOCK_S * self.sample_rate)
         self.matcher = CommandMatcher(phrases, confidence_floor)
         self.gate = SelfAudioGate(self.sample_rate)
-        # A partial result has no confidence; only trust one when the engine can say "[unk]"
-        # for off-grammar speech (a model without it forces talk onto command words).
-        self.use_partials = use_partials and getattr(recognizer, "has_unk", True)
+        self.use_partials = use_partials
         self.active = frozenset(active)
         recognizer.set_phrases(all_phrases(dict(phrases)))
         self._origin_s: float | None = None
