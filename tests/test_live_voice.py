@@ -132,7 +132,8 @@ def speech_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 class CoachRun:
     """`voice-coach run` on the rig's devices, with keyboard commands on a pipe."""
 
-    def __init__(self, tmp_path: Path, rig: PulseRig, routine: str, cache: Path) -> None:
+    def __init__(self, tmp_path: Path, rig: PulseRig, routine: str, cache: Path,
+                 recognizer: tuple[str, ...] = ("--recognizer", "pocketsphinx")) -> None:
         routine_path = tmp_path / "routine.toml"
         routine_path.write_text(routine)
         self.events_path = tmp_path / "events.jsonl"
@@ -155,8 +156,7 @@ class CoachRun:
                 "run",
                 str(routine_path),
                 "--keyboard",
-                "--recognizer",
-                "pocketsphinx",
+                *recognizer,
                 "--events",
                 str(self.events_path),
             ],

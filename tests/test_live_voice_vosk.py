@@ -9,10 +9,8 @@ spoken words and the coach's earcons for the latency) and reuses its helpers.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -91,43 +89,8 @@ class KoreanCoachRun(CoachRun):
     """`voice-coach run` with the Korean Vosk model and commands file; keyboard on a pipe."""
 
     def __init__(self, tmp_path: Path, rig: PulseRig, model: Path) -> None:
-        routine_path = tmp_path / "routine.toml"
-        routine_path.write_text(ROUTINE)
-        self.events_path = tmp_path / "events.jsonl"
-        self.stderr_path = tmp_path / "coach.err"
-        self.mic = rig.mic
-        env = {
-            **os.environ,
-            "PULSE_SINK": rig.coach,
-            "PULSE_SOURCE": f"{rig.mic}.monitor",
-            "VOICE_COACH_DATA_DIR": str(tmp_path / "data"),
-            "VOICE_COACH_CONFIG_DIR": str(tmp_path / "config"),
-            "XDG_CACHE_HOME": str(tmp_path / "cache"),
-        }
-        self._stderr = self.stderr_path.open("w")
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "voice_coach",
-                "run",
-                str(routine_path),
-                "--keyboard",
-                "--recognizer",
-                "vosk",
-                "--model",
-                str(model),
-                "--commands",
-                str(KO_COMMANDS),
-                "--events",
-                str(self.events_path),
-            ],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self._stderr,
-            text=True,
-            env=env,
-        )
+        recognizer = ("--recognizer", "vosk", "--model", str(model), "--commands", str(KO_COMMANDS))
+        super().__init__(tmp_path, rig, ROUTINE, tmp_path / "cache", recognizer)
 
 
 @pytest.fixture
