@@ -12,6 +12,8 @@ import subprocess
 
 import pytest
 
+from tests.pulse_audio import PulseRig
+
 
 def pulse_available() -> bool:
     if shutil.which("pactl") is None:
@@ -38,3 +40,13 @@ def private_dirs(tmp_path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("VOICE_COACH_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     return tmp_path
+
+
+@pytest.fixture
+def rig():
+    """Private null sinks (and loopbacks) on the running PulseAudio server, removed afterwards."""
+    rig = PulseRig()
+    try:
+        yield rig
+    finally:
+        rig.close()

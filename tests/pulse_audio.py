@@ -1,7 +1,9 @@
-"""Test helpers for the PulseAudio null sinks: record a sink's monitor, play into a sink."""
+"""Test helpers for the PulseAudio null sinks: private sinks and loopbacks, recording a
+sink's monitor, playing into a sink."""
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 from pathlib import Path
@@ -50,3 +52,47 @@ def onsets(signal_: np.ndarray, threshold: float, min_gap: int) -> list[int]:
         if not found or index - found[-1] >= min_gap:
             found.append(int(index))
     return found
+
+
+def pactl(*args: str) -> str:
+    return subprocess.run(
+        ["pactl", *args], check=True, capture_output=True, text=True, timeout=10
+    ).stdout.strip()
+
+
+class PulseRig:
+    """Private null sinks `coach` and `mic` (and helpers) on the running server."""
+
+    def __init__(self) -> None:
+        self.prefix = f"vctest{os.getpid()}"
+        self._modules: list[str] = []
+        self.coach = self.sink("coach")
+        self.mic = self.sink("mic")
+
+    def sink(self, role: str) -> str:
+        name = f"{self.prefix}_{role}"
+        self._modules.append(
+            pactl(
+                "load-module", "module-null-sink", f"sink_name={name}", "rate=48000", "channels=1"
+            )
+        )
+        return name
+
+    def loopback(self, source_sink: str, sink: str) -> None:
+        """Everything played into `source_sink` is also played into `sink`."""
+        self._modules.append(
+            pactl(
+                "load-module",
+                "module-loopback",
+                f"source={source_sink}.monitor",
+                f"sink={sink}",
+                "latency_msec=1",
+                "source_dont_move=true",
+                "sink_dont_move=true",
+            )
+        )
+
+    def close(self) -> None:
+        for module in reversed(self._modules):
+            subprocess.run(["pactl", "unload-module", module], capture_output=True, timeout=10)
+        self._modules.clear()

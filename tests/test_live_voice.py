@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.pulse_audio import RATE, MonitorRecording
+from tests.pulse_audio import RATE, MonitorRecording, PulseRig
 from voice_coach.sound.assets import load_sound
 from voice_coach.speech.pcm import read_wav, resample
 
@@ -54,59 +54,6 @@ LOWER_S = 3.0  # the lowering phase at the standard tempo 2-1-3-1
 WORD_ROOM_S = 0.95  # a flite word ends 0.74 s into its clip; the next count must not cut it
 LOG_SETTLE_S = 0.6  # the cue or reply an event causes is logged within this
 REPLY_WITHIN_S = 0.5  # a reply (after its earcon) starts within this of the command
-
-
-def pactl(*args: str) -> str:
-    return subprocess.run(
-        ["pactl", *args], check=True, capture_output=True, text=True, timeout=10
-    ).stdout.strip()
-
-
-class PulseRig:
-    """Private null sinks `coach` and `mic` (and helpers) on the running server."""
-
-    def __init__(self) -> None:
-        self.prefix = f"vctest{os.getpid()}"
-        self._modules: list[str] = []
-        self.coach = self.sink("coach")
-        self.mic = self.sink("mic")
-
-    def sink(self, role: str) -> str:
-        name = f"{self.prefix}_{role}"
-        self._modules.append(
-            pactl(
-                "load-module", "module-null-sink", f"sink_name={name}", "rate=48000", "channels=1"
-            )
-        )
-        return name
-
-    def loopback(self, source_sink: str, sink: str) -> None:
-        """Everything played into `source_sink` is also played into `sink`."""
-        self._modules.append(
-            pactl(
-                "load-module",
-                "module-loopback",
-                f"source={source_sink}.monitor",
-                f"sink={sink}",
-                "latency_msec=1",
-                "source_dont_move=true",
-                "sink_dont_move=true",
-            )
-        )
-
-    def close(self) -> None:
-        for module in reversed(self._modules):
-            subprocess.run(["pactl", "unload-module", module], capture_output=True, timeout=10)
-        self._modules.clear()
-
-
-@pytest.fixture
-def rig() -> Iterator[PulseRig]:
-    rig = PulseRig()
-    try:
-        yield rig
-    finally:
-        rig.close()
 
 
 @pytest.fixture(scope="module")

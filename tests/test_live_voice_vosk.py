@@ -17,11 +17,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.pulse_audio import RATE, MonitorRecording
+from tests.pulse_audio import RATE, MonitorRecording, PulseRig
 from tests.test_live_voice import (
     ACK_SEARCH_S,
     CoachRun,
-    PulseRig,
     locate,
     speak_when_quiet,
     speak_while_lowering,
@@ -54,15 +53,6 @@ MAX_LATENCY_S = 1.2  # measured live 0.74-0.88 s
 # that is absent scores far lower. The earcon, played by the coach itself, needs 0.6.
 WORD_SCORE = 0.5
 EARCON_SCORE = 0.6
-
-
-@pytest.fixture
-def rig() -> Iterator[PulseRig]:
-    rig = PulseRig()
-    try:
-        yield rig
-    finally:
-        rig.close()
 
 
 @pytest.fixture(scope="module")
