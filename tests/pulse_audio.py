@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import time
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,7 @@ import numpy as np
 from voice_coach.speech.pcm import read_wav
 
 RATE = 48000
+WAV_HEADER_BYTES = 44
 
 
 class MonitorRecording:
@@ -27,7 +29,21 @@ class MonitorRecording:
 
     def __enter__(self) -> MonitorRecording:
         self._process = subprocess.Popen(self._command)
+        self._wait_until_recording()
         return self
+
+    def _wait_until_recording(self, timeout_s: float = 15.0) -> None:
+        """Returns once samples reach the file, so what follows the `with` is all recorded: a
+        busy machine can take over a second to start parecord (seen in CI)."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            assert self._process is not None
+            if self._process.poll() is not None:
+                raise RuntimeError(f"parecord exited with {self._process.returncode}")
+            if self.path.exists() and self.path.stat().st_size > WAV_HEADER_BYTES + RATE // 10:
+                return
+            time.sleep(0.01)
+        raise TimeoutError(f"parecord wrote no samples to {self.path} in {timeout_s} s")
 
     def __exit__(self, *_: object) -> None:
         assert self._process is not None
