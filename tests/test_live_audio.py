@@ -61,8 +61,9 @@ def best_offset(recorded: list[float], clicks: list[float]) -> float:
 def test_clicks_and_speech_play_when_the_events_log_says(tmp_path: Path) -> None:
     with MonitorRecording("coach", tmp_path / "monitor.wav") as recording:
         events = run_coach(tmp_path, "next\n")  # skip the long intro
-    header, events = events[0], events[1:]
+    header, events, footer = events[0], events[1:-1], events[-1]
     assert header["type"] == "run" and header["output"] != "none (text cues)"
+    assert footer["type"] == "end" and footer["underruns"] >= 0
     audio = recording.samples()
     clicks = [e["t"] for e in events if e["type"] == "click"]
     speech = [e for e in events if e["type"] == "speech" and not e["dropped"] and e["t"] > 0]

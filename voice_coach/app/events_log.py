@@ -5,7 +5,8 @@ fields of that type — say (text, priority, kind), click (accent), sound (name)
 phase (phase, rep, set_number, block, variation), state (state, previous), heard (command,
 source, text, confidence), command (command, accepted, note), set_done, variation, finished,
 speech (text, duration_ms, dropped: where a cue's speech really played), speech_late (text).
-The first line is {"type": "run", ...} with the routine and the devices in use.
+The first line is {"type": "run", ...} with the routine and the devices in use; the last,
+{"type": "end", "underruns": N}, how often the audio output ran dry (a gap in the sound).
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ class EventsLog:
 
     def header(self, **fields: Any) -> None:
         self._write({"type": "run", **fields})
+
+    def footer(self, **fields: Any) -> None:
+        self._write({"type": "end", **fields})
 
     def write(self, event: Any) -> None:
         self._write(effect_to_json(event))
