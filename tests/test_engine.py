@@ -20,7 +20,7 @@ from voice_coach.core.effects import (
     StateChanged,
     VariationChanged,
 )
-from voice_coach.core.engine import Session
+from voice_coach.core.engine import EARCON_MS, Session
 from voice_coach.core.routine import BUILTIN_ROUTINES, Block, Routine
 
 CATALOG = load_catalog()
@@ -176,6 +176,8 @@ def test_stop_ends_with_a_spoken_summary() -> None:
     finished = of_type(effects, Finished)[0]
     assert finished.reason is EndReason.STOPPED
     assert says(effects)[-1].startswith("Workout stopped.")
+    summary = next(s for s in of_type(effects, Say) if s.kind == "summary")
+    assert summary.at_ms == finished.at_ms + EARCON_MS  # like every reply: after the earcon
 
 
 def test_next_ends_the_set_and_timed_sets_end_on_time() -> None:

@@ -39,6 +39,9 @@ class ScriptedRecognizer:
         self.resets += 1
         self.script = {}
 
+    def close(self) -> None:
+        self.closed = True
+
 
 def push_blocks(listener: CommandListener, count: int, start_s: float = 0.0) -> list:
     heard = []

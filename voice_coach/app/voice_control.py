@@ -100,6 +100,7 @@ class VoiceControl:
         if self._thread is not None:
             self._thread.join(timeout=2)
         self.microphone.__exit__(None, None, None)
+        self.listener.recognizer.close()
 
     def _run(self) -> None:
         try:

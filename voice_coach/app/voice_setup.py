@@ -32,12 +32,14 @@ def open_voice_control(
     """Started voice control and a line describing it (engine, and how to get a better one);
     `phrases` are what to listen for (default: the packaged English ones)."""
     try:
-        recognizer = open_recognizer(recognizer_kind, model)
+        # Its own process: decoding must never hold up the audio callback (see engine_process).
+        recognizer = open_recognizer(recognizer_kind, model, own_process=True)
     except RecognizerUnavailable as error:
         raise VoiceUnavailable(str(error)) from None
     try:
         listener = CommandListener(recognizer, phrases or load_command_phrases())
     except RecognizerUnavailable as error:
+        recognizer.close()
         raise VoiceUnavailable(str(error)) from None
     # The same block size as `voice-coach listen --input`: the same pipeline, the same decisions.
     block_ms = listener.block_samples * 1000 // listener.sample_rate
@@ -45,6 +47,7 @@ def open_voice_control(
     try:
         microphone.__enter__()
     except MicrophoneUnavailable as error:
+        recognizer.close()
         raise VoiceUnavailable(str(error)) from None
     control = VoiceControl(listener, microphone, loop, sample_clock)
     control.start()

@@ -393,7 +393,9 @@ class Session:
             self._at(warn_at, lambda t: self._say(t, phrases.REST_END_WARNING, Priority.CUE, "cue"))
         self._at(self._rest_ends_ms, then)
 
-    def _finish(self, now_ms: int, reason: EndReason, speak: bool = True) -> None:
+    def _finish(
+        self, now_ms: int, reason: EndReason, speak: bool = True, speak_from_ms: int | None = None
+    ) -> None:
         self._clear_agenda()
         self._phase = None
         self._enter(State.FINISHED, now_ms)
@@ -402,7 +404,8 @@ class Session:
         if speak:
             names = {self.catalog.get(v).name: n for v, n in reps.items()}
             text = phrases.summary(reason is EndReason.FINISHED, self._sets_done, names)
-            end = self._say(now_ms, text, Priority.INSTRUCTION, "summary")
+            start = now_ms if speak_from_ms is None else speak_from_ms
+            end = self._say(start, text, Priority.INSTRUCTION, "summary")
             if reason is EndReason.FINISHED and self.routine.cooldown:
                 end = self._say(end, self.routine.cooldown, Priority.INSTRUCTION, "info")
             self._emit(Sound(end, "done"))
@@ -513,7 +516,7 @@ class Session:
 
     def _cmd_stop(self, now_ms: int) -> None:
         self._emit(Hush(now_ms))
-        self._finish(now_ms, EndReason.STOPPED)
+        self._finish(now_ms, EndReason.STOPPED, speak_from_ms=now_ms + EARCON_MS)
 
     def _cmd_help(self, now_ms: int) -> None:
         self._reply(now_ms, phrases.help_text())

@@ -50,6 +50,10 @@ class Recognizer(Protocol):
         """Forget the utterance in progress (e.g. after a command was acted on)."""
         ...
 
+    def close(self) -> None:
+        """Let go of what the engine holds (a child process, a model); safe to repeat."""
+        ...
+
 
 class RecognizerUnavailable(Exception):
     """An engine or its model is missing; the message is one line saying what and how to fix it."""

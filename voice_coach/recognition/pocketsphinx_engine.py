@@ -180,6 +180,9 @@ class PocketSphinxRecognizer:
         self._segment_samples = 0
         self._overlong = False
 
+    def close(self) -> None:
+        """Nothing to let go of: the decoder is freed with this object."""
+
     def feed(self, block: np.ndarray) -> list[Hypothesis]:
         if not self._has_grammar:
             raise RuntimeError("set_phrases() must be called before feed()")

@@ -9,10 +9,23 @@ from voice_coach.recognition.base import Recognizer, RecognizerUnavailable
 RECOGNIZER_KINDS = ("auto", "vosk", "pocketsphinx")
 
 
-def open_recognizer(kind: str, model_path: str | None = None) -> Recognizer:
-    """An engine of `kind` ("auto", "vosk" or "pocketsphinx"); raises RecognizerUnavailable."""
+def open_recognizer(
+    kind: str, model_path: str | None = None, *, own_process: bool = False
+) -> Recognizer:
+    """An engine of `kind` ("auto", "vosk" or "pocketsphinx"); raises RecognizerUnavailable.
+    With `own_process` it decodes in a child process, clear of this process's audio thread."""
+    engine, model = choose_engine(kind, model_path)
+    if own_process:
+        from voice_coach.recognition.engine_process import EngineProcess
+
+        return EngineProcess(engine, model)
+    return open_engine(engine, model)
+
+
+def choose_engine(kind: str, model_path: str | None = None) -> tuple[str, Path | None]:
+    """("pocketsphinx", None) or ("vosk", model folder) for `kind`, without loading anything."""
     if kind == "pocketsphinx":
-        return _open_pocketsphinx()
+        return "pocketsphinx", None
     if kind == "vosk":
         model = _find_vosk_model(model_path)
         if model is None:
@@ -20,7 +33,7 @@ def open_recognizer(kind: str, model_path: str | None = None) -> Recognizer:
                 "no Vosk model found; download vosk-model-small-en-us-0.15 from "
                 "https://alphacephei.com/vosk/models and pass --model PATH"
             )
-        return _open_vosk(model)
+        return "vosk", model
     if kind == "auto":
         try:
             model = _find_vosk_model(model_path)
@@ -28,8 +41,17 @@ def open_recognizer(kind: str, model_path: str | None = None) -> Recognizer:
             if model_path is not None:
                 raise
             model = None
-        return _open_vosk(model) if model is not None else _open_pocketsphinx()
+        return ("vosk", model) if model is not None else ("pocketsphinx", None)
     raise RecognizerUnavailable(f"unknown recognizer {kind!r}; use one of {RECOGNIZER_KINDS}")
+
+
+def open_engine(engine: str, model: Path | None) -> Recognizer:
+    """Load the engine `choose_engine` named, in this process."""
+    if engine == "vosk" and model is not None:
+        return _open_vosk(model)
+    if engine == "pocketsphinx":
+        return _open_pocketsphinx()
+    raise RecognizerUnavailable(f"unknown recognizer {engine!r}; use one of {RECOGNIZER_KINDS}")
 
 
 def _open_pocketsphinx() -> Recognizer:

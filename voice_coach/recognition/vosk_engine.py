@@ -180,6 +180,9 @@ class VoskRecognizer:
         """End the stream: force out the final hypothesis of any utterance in progress."""
         return self._final(json.loads(self._recognizer.FinalResult()))
 
+    def close(self) -> None:
+        """Nothing to let go of: the model and recognizer are freed with this object."""
+
     def reset(self) -> None:
         """Forget the utterance in progress; word times restart from zero."""
         self._recognizer.Reset()
