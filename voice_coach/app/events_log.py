@@ -6,7 +6,7 @@ phase (phase, rep, set_number, block, variation), state (state, previous), heard
 source, text, confidence), command (command, accepted, note), set_done, variation, finished,
 speech (text, duration_ms, dropped: where a cue's speech really played), speech_late (text).
 The first line is {"type": "run", ...} with the routine and the devices in use; the last,
-{"type": "end", "underruns": N}, how often the audio output ran dry (a gap in the sound).
+{"t": ..., "type": "end", "underruns": N}, how often the audio output ran dry (a gap in the sound).
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ class EventsLog:
     def header(self, **fields: Any) -> None:
         self._write({"type": "run", **fields})
 
-    def footer(self, **fields: Any) -> None:
-        self._write({"type": "end", **fields})
+    def footer(self, t: float, **fields: Any) -> None:
+        self._write({"t": t, "type": "end", **fields})
 
     def write(self, event: Any) -> None:
         self._write(effect_to_json(event))

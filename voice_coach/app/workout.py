@@ -181,18 +181,19 @@ class LiveWorkout:
                 self.output.stop()
             if self.speech is not None:
                 self.speech.close()
-            self._report_underruns()
+            self._report_underruns(loop)
             if self.log is not None:
                 self.log.close()
         status.clear()
         self._print_summary()
         return code
 
-    def _report_underruns(self) -> None:
+    def _report_underruns(self, loop: CoachLoop) -> None:
         """Gaps in the sound are worth knowing about: a busy machine, or a too-small buffer."""
         underruns = self.output.underflows if isinstance(self.output, SpeakerOutput) else 0
         if self.log is not None:
-            self.log.footer(underruns=underruns)
+            ended_s = round(loop.mixer.position / loop.mixer.sample_rate, 3)
+            self.log.footer(t=ended_s, underruns=underruns)
         if underruns:
             self.notice(f"the audio output ran dry {underruns} time(s), so the sound had short "
                         "gaps; close busy programs, or try another --output-device")
