@@ -24,11 +24,11 @@ from voice_coach.sound.assets import load_sound
 from voice_coach.sound.coach_loop import CoachLoop, LoopEvent, SpeechPlayed
 from voice_coach.sound.coach_mixer import SAMPLE_RATE, build_mixer
 from voice_coach.sound.mixer import FADE_MS
-from voice_coach.sound.output import BLOCK_FRAMES
 from voice_coach.speech.base import TtsUnavailable
 
 RUNAWAY_S = 600  # beyond twice the estimate and this, the session is not going to end
 PREPARE_PASSES = 2  # the second pass sees real speech durations, which may pick other cues
+RENDER_BLOCK_FRAMES = 1024  # bigger than the live 512: fewer calls, and the samples are the same
 
 Progress = Callable[[str, float], None]  # (stage, fraction done 0..1)
 
@@ -122,7 +122,7 @@ def render_session(
     catalog: Catalog | None = None,
     start_variation: str | None = None,
     sample_rate: int = SAMPLE_RATE,
-    block_frames: int = BLOCK_FRAMES,
+    block_frames: int = RENDER_BLOCK_FRAMES,
     progress: Progress | None = None,
 ) -> RenderedSession:
     """The whole session with no commands, as the live coach would play it."""
