@@ -1,7 +1,7 @@
 """A recognizer engine in a process of its own, behind the same `Recognizer` interface.
 
 PocketSphinx keeps the GIL while it decodes: measured here, another thread of the process
-stalled 64 ms per utterance, longer than the output stream's ~40 ms buffer, so the audio
+stalled 47-64 ms per utterance, longer than the output stream's 17-40 ms buffer, so the audio
 callback (Python, needing the GIL) missed its deadline and the sound had a gap at every spoken
 command. In a child process decoding cannot hold up the audio thread. Calls are synchronous
 request and reply, so the results are exactly those of the engine in-process; waiting on the
@@ -47,7 +47,11 @@ class EngineProcess:
         self._replies = Connection(os.dup(self._process.stdout.fileno()), writable=False)
         self._process.stdin.close()
         self._process.stdout.close()
-        status, *details = self._receive(START_TIMEOUT_S)
+        try:
+            status, *details = self._receive(START_TIMEOUT_S)
+        except RecognizerUnavailable:
+            self.close()  # a child that never answered must not linger
+            raise
         if status != "ready":
             self.close()
             raise RecognizerUnavailable(str(details[0]))
