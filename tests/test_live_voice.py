@@ -38,6 +38,7 @@ reps = 6
 rest = 5
 """
 WORDS = ("pause", "resume", "stop")
+LADDER_WORDS = ("harder", "easier", "next")
 # End of the spoken word to the earcon that acknowledges it (the earcon plays at the heard
 # event's session time, which is when its samples sound): the endpointer's 0.2 s window, up to
 # one 50 ms block, ~0.085 s decoding the segment twice, the next 11 ms output block and the
@@ -66,7 +67,7 @@ def words(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         pytest.skip("flite is not installed (apt-get install flite)")
     folder = tmp_path_factory.mktemp("words")
     paths = {}
-    for word in WORDS:
+    for word in (*WORDS, *LADDER_WORDS):
         paths[word] = folder / f"{word}.wav"
         subprocess.run(
             ["flite", "-voice", "slt", "-t", word, "-o", str(paths[word])], check=True, timeout=30
@@ -361,3 +362,30 @@ def test_deaf_to_its_own_voice_and_clicks_but_not_to_the_user(
         f"end of 'pause' to command {latency:.3f} s"
     )
     assert 0.0 < latency <= MAX_LATENCY_S["pause"]
+
+
+@pytest.mark.devices
+def test_spoken_harder_easier_next_change_the_set(
+    tmp_path: Path,
+    rig: PulseRig,
+    words: dict[str, Path],
+    coach_runs: list[CoachRun],
+    speech_cache: Path,
+) -> None:
+    run = start_coach(tmp_path, rig, coach_runs, speech_cache)
+    heard_at = {}
+    after_t = -1.0
+    for word in LADDER_WORDS:
+        speak_while_lowering(run, words[word], after_t=after_t)
+        after_t = heard_at[word] = run.wait_for(voice_heard(word), word)["t"]
+    run.type("stop")
+    run.finish()
+    events = run.events()[1:]
+    voice = [e["command"] for e in events if e["type"] == "heard" and e["source"] == "voice"]
+    assert voice == list(LADDER_WORDS)
+    changes = [(e["t"], e["previous"], e["variation"]) for e in events if e["type"] == "variation"]
+    assert changes == [
+        (heard_at["harder"], "standard", "slow-tempo"),  # one rung up the ladder
+        (heard_at["easier"], "slow-tempo", "standard"),
+    ]
+    assert [e["t"] for e in events if e["type"] == "set_done"] == [heard_at["next"]]
