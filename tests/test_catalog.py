@@ -12,8 +12,8 @@ from voice_coach.core.catalog import load_catalog
 SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seed" / "leg-lifts.txt"
 
 LADDER = (
-    "heel-taps", "standard", "slow-tempo", "t-arms", "hover", "medicine-ball",
-    "seated-elevated", "hanging", "dip-bars",
+    "heel-taps", "slow-tempo", "standard", "t-arms", "seated-elevated", "hover",
+    "medicine-ball", "hanging", "dip-bars",
 )
 
 
@@ -51,14 +51,15 @@ def test_breathing_and_cautions_follow_the_seed() -> None:
     common = load_catalog().common
     assert "exhale" in common.breathing_up.lower() and "up" in common.breathing_up.lower()
     assert "inhale" in common.breathing_down.lower() and "down" in common.breathing_down.lower()
-    cautions = " ".join(common.cautions).lower()
+    cautions = " ".join(c.text for c in load_catalog().cautions).lower()
     assert "slower, gentler movements" in cautions and "pilates" in cautions
 
 
 def test_step_walks_the_ladder_and_stops_at_the_ends() -> None:
     catalog = load_catalog()
-    assert catalog.step("standard", -1).id == "heel-taps"
-    assert catalog.step("standard", +1).id == "slow-tempo"
+    assert catalog.step("standard", -1).id == "slow-tempo"
+    assert catalog.step("slow-tempo", -1).id == "heel-taps"
+    assert catalog.step("standard", +1).id == "t-arms"
     assert catalog.step("heel-taps", -1) is None
     assert catalog.step("dip-bars", +1) is None
 
@@ -68,6 +69,9 @@ def test_every_source_quote_is_in_the_seed() -> None:
     seed = _normalized(SEED.read_text("utf-8"))
     catalog = load_catalog()
     quotes = [q for v in catalog.variations for q in v.sources] + list(catalog.common.sources)
+    quotes += [q for c in catalog.cautions for q in c.sources] + list(catalog.back_pain.sources)
+    # what `why` quotes of the article, between double quotes
+    quotes += [q.rstrip(".") for v in catalog.variations for q in re.findall(r'"([^"]+)"', v.why)]
     missing = [q for q in quotes if _normalized(q) not in seed]
     assert not missing
 

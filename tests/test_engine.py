@@ -115,16 +115,16 @@ def test_pause_silences_and_resume_restarts_the_rep() -> None:
 
 
 def test_easier_and_harder_walk_the_ladder_and_say_so() -> None:
-    effects = run_session(Session(one_block(sets=1, reps=6), CATALOG),
+    effects = run_session(Session(one_block("slow-tempo", sets=1, reps=6), CATALOG),
                           {40_000: Command.EASIER, 90_000: Command.EASIER})
     changes = of_type(effects, VariationChanged)
-    assert [(c.previous, c.variation) for c in changes] == [("standard", "heel-taps")]
+    assert [(c.previous, c.variation) for c in changes] == [("slow-tempo", "heel-taps")]
     assert "Switching to bent-knee heel taps." in says(effects)
     assert "This is already the easiest variation." in says(effects)
     finished = of_type(effects, Finished)[0]
     assert finished.reps_by_variation["heel-taps"] == 6
     harder = run_session(Session(one_block(sets=1, reps=2), CATALOG), {40_000: Command.HARDER})
-    assert of_type(harder, VariationChanged)[0].variation == "slow-tempo"
+    assert of_type(harder, VariationChanged)[0].variation == "t-arms"
 
 
 def test_slower_stretches_later_phases_within_bounds() -> None:

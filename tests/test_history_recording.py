@@ -116,30 +116,30 @@ def test_easier_mid_set_then_stop_mid_set(tmp_path: Path) -> None:
         )
         driver.until(in_set(3, "lower"))
         driver.say(Command.EASIER)
-        driver.until(in_set(2, "lift", "heel-taps"))
+        driver.until(in_set(2, "lift", "slow-tempo"))
         driver.say(Command.PAUSE, source="keyboard")
         driver.until(lambda s: s.next_due_ms() is None)  # paused: nothing scheduled
         driver.say(Command.RESUME, source="keyboard")
-        driver.until(in_set(4, "top", "heel-taps"))
+        driver.until(in_set(4, "top", "slow-tempo"))
         driver.say(Command.STOP)
         summary = recorded(store)
 
     finished = next(e for e in driver.effects if isinstance(e, Finished))
     assert summary.end_reason == "stopped"
     assert summary.duration_s == finished.at_ms / 1000
-    # The switch cut the standard set short at two reps; three heel-tap reps were done at stop.
+    # The switch cut the standard set short at two reps; three slow-tempo reps were done at stop.
     assert [
         (s.variation, s.set_number, s.reps_done, s.reps_target, s.completed) for s in summary.sets
     ] == [
         ("standard", 1, 2, 10, True),
-        ("heel-taps", 1, 3, None, False),
+        ("slow-tempo", 1, 3, None, False),
     ]
     assert summary.reps_done == finished.reps_done == sum(finished.reps_by_variation.values())
     assert summary.sets_done == 1 and not summary.sets[0].clean
-    assert summary.variations == ("standard", "heel-taps")
+    assert summary.variations == ("standard", "slow-tempo")
     assert summary.said_easier
     assert [(c.from_variation, c.to_variation, c.reason) for c in summary.variation_changes] == [
-        ("standard", "heel-taps", "easier")
+        ("standard", "slow-tempo", "easier")
     ]
     assert [(c.command, c.accepted, c.source) for c in summary.commands] == [
         ("easier", True, "voice"),
@@ -151,7 +151,7 @@ def test_easier_mid_set_then_stop_mid_set(tmp_path: Path) -> None:
     assert past.end_reason == "stopped" and past.said_easier
     assert [(w.variation, w.block, w.clean) for w in past.work] == [
         ("standard", 0, False),
-        ("heel-taps", 0, False),
+        ("slow-tempo", 0, False),
     ]
 
 

@@ -385,7 +385,7 @@ def test_spoken_harder_easier_next_change_the_set(
     assert voice == list(LADDER_WORDS)
     changes = [(e["t"], e["previous"], e["variation"]) for e in events if e["type"] == "variation"]
     assert changes == [
-        (heard_at["harder"], "standard", "slow-tempo"),  # one rung up the ladder
-        (heard_at["easier"], "slow-tempo", "standard"),
+        (heard_at["harder"], "standard", "t-arms"),  # one rung up the ladder
+        (heard_at["easier"], "t-arms", "standard"),
     ]
     assert [e["t"] for e in events if e["type"] == "set_done"] == [heard_at["next"]]

@@ -36,9 +36,10 @@ def test_one_clean_session_continues_without_an_offer() -> None:
 
 
 def test_two_clean_sessions_offer_the_next_rung() -> None:
-    history = [session(("t-arms", True)), session(("t-arms", True))]
+    history = [session(("seated-elevated", True)), session(("seated-elevated", True))]
     assert plan_next(history, CATALOG, "standard") == Plan(
-        "t-arms", "hover", "Last two sessions were clean. Say harder to try hover leg lifts."
+        "seated-elevated", "hover",
+        "Last two sessions were clean. Say harder to try hover leg lifts.",
     )
 
 
@@ -128,8 +129,9 @@ def test_plan_from_sessions_recorded_through_the_real_engine(tmp_path: Path) -> 
         run(store, {}, plan().start_variation)
         assert plan() == Plan("standard", None, None)
         run(store, {}, plan().start_variation)
-        assert plan().offer_harder == "slow-tempo"
+        assert plan().offer_harder == "t-arms"
         run(store, {40_000: Command.EASIER}, plan().start_variation)
         assert plan() == Plan(
-            "heel-taps", None, "Last time you said easier, so we start with bent-knee heel taps."
+            "slow-tempo", None,
+            "Last time you said easier, so we start with slow-tempo leg lifts.",
         )

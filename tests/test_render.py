@@ -388,3 +388,16 @@ def test_broken_routine_file_is_its_one_line_error(
     assert main(["render", str(broken), "-o", str(tmp_path / "x.wav")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("voice-coach: ") and "broken.toml" in err and err.count("\n") == 1
+
+
+def test_the_advanced_timeline_shows_its_cautions(work: Path) -> None:
+    from voice_coach.core.catalog import load_catalog
+
+    catalog = load_catalog()
+    timeline = work / "advanced.json"
+    assert main(["render", "advanced", "-o", str(work / "advanced.wav"),
+                 "--timeline", str(timeline)]) == 0
+    said = [e["text"] for e in events(json.loads(timeline.read_text("utf-8")), "say")]
+    for caution in catalog.cautions_for("hover") + catalog.cautions_for("hanging"):
+        assert said.count(caution.text) == 1, caution.id
+    (work / "advanced.wav").unlink()

@@ -99,7 +99,8 @@ ERRORS = [
         ONE_BLOCK + '\n[[block]]\nvariation = "hoover"\nsets = 3\n',
         9,
         "blocks[2].variation",
-        "unknown variation 'hoover' (did you mean 'hover'? allowed: heel-taps, standard,",
+        "unknown variation 'hoover' (did you mean 'hover'? allowed: heel-taps, slow-tempo, "
+        "standard,",
         id="unknown-variation",
     ),
     pytest.param(

@@ -30,6 +30,7 @@ KEYS: dict[str, Command] = {
     "k": Command.SKIP_REST,
     "q": Command.STOP,
     "?": Command.HELP,
+    "b": Command.BACK_PAIN,
 }
 TOGGLE_KEY = " "  # space pauses, or resumes when paused
 

@@ -1,4 +1,5 @@
-"""`voice-coach list`: the variations in ladder order, and the routines."""
+"""`voice-coach list`: the variations in ladder order with why each stands there, and the
+routines."""
 
 from __future__ import annotations
 
@@ -19,8 +20,11 @@ def show_lists(args: argparse.Namespace) -> int:
     for variation in catalog.variations:
         equipment = ", ".join(variation.equipment) or "no equipment"
         tempo = variation.tempo.describe()
+        cautions = ", ".join(variation.cautions)
         print(f"  {variation.level}. {variation.id:<16} {variation.name} "
-              f"({equipment}; {variation.reps} reps; tempo {tempo} s)")
+              f"({equipment}; {variation.reps} reps; tempo {tempo} s"
+              f"{'; cautions: ' + cautions if cautions else ''})")
+        print(f"     why here: {variation.why}")
     print("Routines:")
     for info in list_routines(catalog):
         detail = info.error or info.description

@@ -20,11 +20,16 @@ class Command(StrEnum):
     SKIP_REST = "skip_rest"
     STOP = "stop"
     HELP = "help"
+    BACK_PAIN = "back_pain"
 
     @property
     def spoken(self) -> str:
         """The command as a person says it ("how many", not "how_many")."""
-        return self.value.replace("_", " ")
+        return _SPOKEN.get(self, self.value.replace("_", " "))
+
+
+# Where the name alone is not what a person says.
+_SPOKEN = {Command.BACK_PAIN: "my back hurts"}
 
 
 def parse_command(word: str) -> Command | None:

@@ -44,7 +44,9 @@ COUNT_IN_BEAT_MS = 1000
 REST_WARNING_S = 10
 FORM_EVERY_REPS = 3
 
-_ALWAYS = frozenset({Command.STOP, Command.HELP, Command.REPEAT, Command.HOW_MANY})
+_ALWAYS = frozenset({
+    Command.STOP, Command.HELP, Command.REPEAT, Command.HOW_MANY, Command.BACK_PAIN,
+})
 _MOVING = _ALWAYS | {
     Command.NEXT, Command.PAUSE, Command.EASIER, Command.HARDER, Command.SLOWER, Command.FASTER,
 }
@@ -119,6 +121,7 @@ class Session:
         self._after_rest: Action | None = None
         self._rest_ends_ms = 0
         self._paused_from: State | None = None
+        self._cautions_said: set[str] = set()
 
     # ----- the clock contract -----------------------------------------------------------
 
@@ -216,6 +219,11 @@ class Session:
     def _clear_agenda(self) -> None:
         self._agenda.clear()
 
+    @property
+    def _resuming(self) -> bool:
+        """Paused, with the way back already scheduled."""
+        return self.state is State.PAUSED and bool(self._agenda) and self._resume_action is None
+
     def _enter(self, state: State, now_ms: int) -> None:
         if state is not self.state:
             self._emit(StateChanged(now_ms, state, self.state))
@@ -247,13 +255,28 @@ class Session:
         self._set_number = 0
         self._rep = 0
         variation, block = self._variation, self._block
+        opening = self.routine.cautions if self._block_index == 0 else ()
         texts = [
+            *self._cautions_not_yet_said(opening),
             phrases.block_intro(variation, block.sets, self._reps_target, block.seconds),
+            *self._cautions_not_yet_said(variation.cautions),
             variation.setup,
         ]
         if self._block_index == 0:
             texts += [phrases.breathing(self.catalog), self.catalog.common.tempo_rule]
         self._say_in_turn(now_ms, texts, "setup", lambda t: self._ready_set(t, 1))
+
+    def _cautions_not_yet_said(self, caution_ids: tuple[str, ...]) -> list[str]:
+        """The texts of these cautions not said yet this session, marked as said; the first
+        caution of a session is followed by how to report back pain."""
+        texts = []
+        for caution_id in dict.fromkeys(caution_ids):
+            if caution_id not in self._cautions_said:
+                texts.append(self.catalog.caution(caution_id).text)
+        if texts and not self._cautions_said:
+            texts.append(phrases.BACK_PAIN_HINT)
+        self._cautions_said.update(caution_ids)
+        return texts
 
     def _ready_set(self, now_ms: int, set_number: int) -> None:
         self._enter(State.READY, now_ms)
@@ -283,57 +306,69 @@ class Session:
     def _start_rep(self, now_ms: int, rep: int) -> None:
         self._enter(State.SET, now_ms)
         self._rep = rep
-        self._run_phase(now_ms, Phase.LIFT)
+        self._run_phase(now_ms, 0)
 
-    def _run_phase(self, now_ms: int, phase: Phase) -> None:
+    @property
+    def _rep_phases(self) -> tuple[Phase, Phase, Phase, Phase]:
+        """A rep's phases in order: a movement, its hold, the other movement, its hold."""
+        if self._variation.starts is Phase.LOWER:
+            return (Phase.LOWER, Phase.BOTTOM, Phase.LIFT, Phase.TOP)
+        return (Phase.LIFT, Phase.TOP, Phase.LOWER, Phase.BOTTOM)
+
+    def _run_phase(self, now_ms: int, index: int) -> None:
         tempo = self._tempo
+        phase = self._rep_phases[index]
         length = tempo.phase_ms(phase)
-        following = _NEXT_PHASE[phase]
         if length == 0:
-            self._after_phase(now_ms, phase, following)
+            self._after_phase(now_ms, index)
             return
         self._phase = phase
         self._emit(PhaseChanged(now_ms, phase.value, self._rep, self._set_number,
                                 self._block_index, self._variation.id))
-        self._emit(Click(now_ms, accent=phase is Phase.LIFT))
+        self._emit(Click(now_ms, accent=index == 0))
         beats = max(1, round(length / 1000))
         for beat in range(1, beats):
             self._at(now_ms + beat * length // beats, lambda t: self._emit(Click(t, False)))
-        self._speak_phase_cue(now_ms, phase, tempo)
-        self._at(now_ms + length, lambda t: self._after_phase(t, phase, following))
+        self._speak_phase_cue(now_ms, index, tempo)
+        self._at(now_ms + length, lambda t: self._after_phase(t, index))
 
-    def _after_phase(self, now_ms: int, phase: Phase, following: Phase | None) -> None:
-        if following is not None:
-            self._run_phase(now_ms, following)
+    def _after_phase(self, now_ms: int, index: int) -> None:
+        if index + 1 < len(self._rep_phases):
+            self._run_phase(now_ms, index + 1)
             return
-        if self._tempo.bottom_ms == 0:
+        if self._tempo.phase_ms(self._rep_phases[-1]) == 0:
             self._say(now_ms, phrases.count(self._rep), Priority.CUE, "count")
         self._end_rep(now_ms)
 
-    def _speak_phase_cue(self, now_ms: int, phase: Phase, tempo: Tempo) -> None:
-        common = self.catalog.common
-        first = self._rep == 1
-        if phase is Phase.LIFT:
-            text = common.breathing_up if first else common.short_up
-            self._say(now_ms, text, Priority.CUE, "cue")
-        elif phase is Phase.TOP:
+    def _speak_phase_cue(self, now_ms: int, index: int, tempo: Tempo) -> None:
+        """Breathing on each movement, a form cue in the first hold on every third rep (it
+        runs on into the second movement, whose breathing cue it replaces), the count last."""
+        if index == 1:
             form = self._form_cue_for(tempo)
             if form:
                 self._say(now_ms, form, Priority.FORM, "form")
-        elif phase is Phase.LOWER and not self._form_rep(tempo):
-            text = common.breathing_down if first else common.short_down
-            self._say(now_ms, text, Priority.CUE, "cue")
-        elif phase is Phase.BOTTOM:
+        elif index == 3:
             self._say(now_ms, phrases.count(self._rep), Priority.CUE, "count")
+        elif index == 0 or not self._form_rep(tempo):
+            self._say(now_ms, self._breathing_cue(self._rep_phases[index]), Priority.CUE, "cue")
+
+    def _breathing_cue(self, movement: Phase) -> str:
+        common = self.catalog.common
+        first = self._rep == 1
+        if movement is Phase.LIFT:
+            return common.breathing_up if first else common.short_up
+        return common.breathing_down if first else common.short_down
 
     def _form_rep(self, tempo: Tempo) -> bool:
         return self._form_cue_for(tempo) is not None
 
     def _form_cue_for(self, tempo: Tempo) -> str | None:
-        """On every third rep, the next form cue that fits between the top and the bottom."""
-        if self._rep % FORM_EVERY_REPS or tempo.top_ms == 0:
+        """On every third rep, the next form cue that fits in the first hold and the movement
+        after it."""
+        hold, movement = (tempo.phase_ms(p) for p in self._rep_phases[1:3])
+        if self._rep % FORM_EVERY_REPS or hold == 0:
             return None
-        room = tempo.top_ms + tempo.lower_ms - SPEECH_GAP_MS
+        room = hold + movement - SPEECH_GAP_MS
         cues = self._variation.form
         for offset in range(len(cues)):
             cue = cues[(self._form_turn + offset) % len(cues)]
@@ -434,6 +469,8 @@ class Session:
         return self._intro_block
 
     def _cmd_resume(self, now_ms: int) -> None:
+        if self._resuming:  # said twice (or by voice and key): the first is already under way
+            return
         end = self._reply(now_ms, phrases.RESUMING)
         action = self._resume_action or self._intro_block
         self._resume_action = None
@@ -476,7 +513,8 @@ class Session:
         self._variations[self._block_index] = target.id
         self._emit(VariationChanged(now_ms, current.id, target.id,
                                     "easier" if direction < 0 else "harder"))
-        texts = [phrases.switching(target), target.setup]
+        cautions = self._cautions_not_yet_said(target.cautions)
+        texts = [phrases.switching(target), *cautions, target.setup]
         if self.state in (State.SET, State.READY, State.INTRO):
             self._clear_agenda()
             self._emit(Hush(now_ms))
@@ -487,7 +525,8 @@ class Session:
             set_number = max(1, self._set_number)
             if self._paused_from in (State.SET, State.READY):
                 self._resume_action = lambda t: self._ready_set(t, set_number)
-            self._reply(now_ms, phrases.switching(target))
+            self._say_in_turn(now_ms + EARCON_MS, [phrases.switching(target), *cautions],
+                              "confirm", lambda t: None)
         else:
             self._say_in_turn(now_ms + EARCON_MS, texts, "setup", lambda t: None)
 
@@ -521,13 +560,43 @@ class Session:
     def _cmd_help(self, now_ms: int) -> None:
         self._reply(now_ms, phrases.help_text())
 
+    def _cmd_back_pain(self, now_ms: int) -> None:
+        """Pause, give the article's advice, and go on (on resume) with the gentlest rung at a
+        slower tempo, for this block and every block after it."""
+        if self.state is not State.PAUSED:
+            self._paused_from = self.state
+            resume_point = self._resume_point(now_ms)
+        else:
+            resume_point = self._resume_action or self._intro_block
+        if self.state is State.SET and self._set_reps_done:
+            self._record_set(now_ms)
+        self._clear_agenda()
+        self._emit(Hush(now_ms))
+        self._enter(State.PAUSED, now_ms)
+        gentle = self.catalog.gentlest
+        current = self._variation
+        for index in range(self._block_index, len(self._variations)):
+            self._variations[index] = gentle.id
+        if current.id != gentle.id:
+            self._emit(VariationChanged(now_ms, current.id, gentle.id, "back_pain"))
+        self._scale = clamp_scale(max(self._scale, 1.0) * TEMPO_STEP)
+        advice = [*self.catalog.back_pain.advice, phrases.back_pain_offer(gentle)]
+        self._say_in_turn(now_ms + EARCON_MS, advice, "confirm", lambda t: None)
+        self._resume_action = self._gentler_resume(gentle, resume_point)
 
-_NEXT_PHASE: dict[Phase, Phase | None] = {
-    Phase.LIFT: Phase.TOP,
-    Phase.TOP: Phase.LOWER,
-    Phase.LOWER: Phase.BOTTOM,
-    Phase.BOTTOM: None,
-}
+    def _gentler_resume(self, gentle: Variation, resume_point: Action) -> Action:
+        """After back pain: the gentle rung's setup, then the set again from its start (the
+        rest, or the block's introduction, where it was paused)."""
+        if self._paused_from is State.INTRO:
+            return self._intro_block
+        if self._paused_from in (State.SET, State.READY):
+            set_number = max(1, self._set_number)
+            then: Action = lambda t: self._ready_set(t, set_number)  # noqa: E731
+        else:
+            then = resume_point
+        texts = [phrases.going_gentler(gentle), gentle.setup]
+        return lambda t: self._say_in_turn(t, texts, "setup", then)
+
 
 _COMMAND_HANDLERS: dict[Command, Callable[[Session, int], None]] = {
     Command.NEXT: Session._cmd_next,
@@ -542,4 +611,5 @@ _COMMAND_HANDLERS: dict[Command, Callable[[Session, int], None]] = {
     Command.SKIP_REST: Session._cmd_skip_rest,
     Command.STOP: Session._cmd_stop,
     Command.HELP: Session._cmd_help,
+    Command.BACK_PAIN: Session._cmd_back_pain,
 }

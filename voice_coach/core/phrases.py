@@ -20,6 +20,7 @@ PAUSED = "Paused. Say resume when you are ready."
 RESUMING = "Resuming."
 REST_END_WARNING = "Ten seconds."
 SET_DONE = "Set complete."
+BACK_PAIN_HINT = "If your back hurts, say: my back hurts."
 
 
 def number_word(n: int) -> str:
@@ -58,6 +59,14 @@ def rest(seconds: int) -> str:
 
 def switching(variation: Variation) -> str:
     return f"Switching to {variation.name}."
+
+
+def back_pain_offer(gentle: Variation) -> str:
+    return f"Paused. Say resume to go on with slower {gentle.name}, or stop to end here."
+
+
+def going_gentler(gentle: Variation) -> str:
+    return f"Going on with slower {gentle.name}."
 
 
 def no_easier() -> str:

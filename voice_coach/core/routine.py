@@ -26,6 +26,7 @@ class Routine:
     blocks: tuple[Block, ...]
     warmup: str | None = None
     cooldown: str | None = None
+    cautions: tuple[str, ...] = ()  # catalog caution ids said before the first set
 
     @property
     def total_sets(self) -> int:
@@ -62,14 +63,17 @@ BUILTIN_ROUTINES: dict[str, Routine] = {
             ),
         ),
         Routine(
-            name="back-friendly",
-            description="Slow, gentle heel taps and slow-tempo lifts for a sensitive lower back.",
+            name="gentle",
+            description="Slow heel taps and slow-tempo lifts: slower, gentler movements.",
             blocks=(
                 Block("heel-taps", sets=3, reps=8, rest_s=45,
                       tempo={"lift": 2000, "lower": 3500}),
                 Block("slow-tempo", sets=2, reps=5, rest_s=60),
             ),
-            warmup="Go gently today. Slower, gentler movements are kinder to a sore back.",
+            cautions=("back-pain-risk", "back-pain"),
         ),
     )
 }
+
+# Earlier names of built-in routines, still accepted.
+ROUTINE_ALIASES: dict[str, str] = {"back-friendly": "gentle"}

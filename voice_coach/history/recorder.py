@@ -4,8 +4,9 @@ Call `record` (or `record_all`) from the app's main thread for every effect the 
 never from an audio callback: each call may write to SQLite. Speech, clicks, sounds, hushes and
 state changes cost one type check and are dropped.
 
-A rep counts as done when the next rep's "lift" phase starts in the same set, or when the set
-completes; the set's row follows each done rep, so a crash loses at most the rep in progress.
+A rep counts as done when a phase of the next rep starts in the same set (a rep may begin by
+lifting or, in heel taps, by lowering), or when the set completes; the set's row follows each
+done rep, so a crash loses at most the rep in progress.
 """
 
 from __future__ import annotations
@@ -118,8 +119,6 @@ class SessionRecorder:
         return at_s
 
     def _on_phase(self, effect: PhaseChanged) -> None:
-        if effect.phase != "lift":
-            return
         current = self._open
         if current is None or not current.matches(
             effect.block, effect.set_number, effect.variation

@@ -11,7 +11,7 @@ from pathlib import Path
 import platformdirs
 
 from voice_coach.core.catalog import Catalog
-from voice_coach.core.routine import BUILTIN_ROUTINES, Routine
+from voice_coach.core.routine import BUILTIN_ROUTINES, ROUTINE_ALIASES, Routine
 from voice_coach.routines.files import RoutineError, load_routine_file
 
 CONFIG_DIR_ENV = "VOICE_COACH_CONFIG_DIR"
@@ -70,6 +70,7 @@ def find_routine(name_or_path: str | Path, catalog: Catalog | None = None) -> Ro
     user_file = user_routine_path(text)
     if ROUTINE_NAME.match(text) and user_file.is_file():
         return load_routine_file(user_file, catalog)
+    text = ROUTINE_ALIASES.get(text, text)
     if text in BUILTIN_ROUTINES:
         return BUILTIN_ROUTINES[text]
     names = sorted({info.name for info in list_routines(catalog)})

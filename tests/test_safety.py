@@ -1,0 +1,170 @@
+"""Safety in the engine: cautions where they belong, "my back hurts", heel taps that start by
+lowering, and the gentle routine — on a fake clock."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.fakes import run_session
+from voice_coach.core import phrases
+from voice_coach.core.catalog import load_catalog
+from voice_coach.core.commands import Command
+from voice_coach.core.effects import (
+    CommandHandled,
+    Hush,
+    PhaseChanged,
+    Say,
+    State,
+    StateChanged,
+    VariationChanged,
+)
+from voice_coach.core.engine import Session
+from voice_coach.core.routine import BUILTIN_ROUTINES, Block, Routine
+from voice_coach.routines.library import find_routine
+
+CATALOG = load_catalog()
+HOVER_CAUTIONS = [c.text for c in CATALOG.cautions_for("hover")]
+
+
+def says(effects) -> list[str]:
+    return [e.text for e in effects if isinstance(e, Say)]
+
+
+def first_index(texts: list[str], prefix: str) -> int:
+    return next(i for i, text in enumerate(texts) if text.startswith(prefix))
+
+
+def test_advanced_speaks_each_caution_once_before_the_first_set_that_needs_it() -> None:
+    spoken = says(run_session(Session(BUILTIN_ROUTINES["advanced"], CATALOG)))
+    for caution in ("back-pain-risk", "floor-contact", "trainer"):
+        assert spoken.count(CATALOG.caution(caution).text) == 1, caution
+    assert spoken.count(phrases.BACK_PAIN_HINT) == 1
+    first_set = first_index(spoken, "Set one of three")
+    assert all(spoken.index(text) < first_set for text in HOVER_CAUTIONS)
+    hanging_intro = first_index(spoken, "Next: hanging leg raises")
+    trainer = spoken.index(CATALOG.caution("trainer").text)
+    assert hanging_intro < trainer < first_index(spoken[hanging_intro:], "Set one") + hanging_intro
+
+
+def test_harder_into_hover_speaks_its_cautions_once() -> None:
+    routine = BUILTIN_ROUTINES["standard"]
+    session = Session(routine, CATALOG, start_variation="seated-elevated")
+    effects = run_session(session, {40_000: Command.HARDER, 120_000: Command.HARDER})
+    changes = [(c.previous, c.variation) for c in effects if isinstance(c, VariationChanged)]
+    assert changes == [("seated-elevated", "hover"), ("hover", "medicine-ball")]
+    spoken = says(effects)
+    for text in HOVER_CAUTIONS:
+        assert spoken.count(text) == 1
+    switch = spoken.index("Switching to hover leg lifts.")
+    assert spoken[switch + 1:switch + 3] == HOVER_CAUTIONS  # before its setup
+    # medicine-ball names the same cautions: not said again
+    medicine = spoken.index("Switching to medicine ball leg lifts.")
+    assert spoken[medicine + 1] == CATALOG.get("medicine-ball").setup
+
+
+def test_easier_rungs_carry_no_caution() -> None:
+    for variation in ("heel-taps", "slow-tempo", "standard", "t-arms", "seated-elevated"):
+        assert CATALOG.get(variation).cautions == (), variation
+    for variation in ("hover", "medicine-ball", "hanging", "dip-bars"):
+        assert "back-pain-risk" in CATALOG.get(variation).cautions, variation
+
+
+def back_pain_run(at_ms: int, resume_at_ms: int):
+    routine = Routine("test", "", (
+        Block("hover", sets=2, reps=4, rest_s=20),
+        Block("medicine-ball", sets=1, reps=3),
+    ))
+    return run_session(Session(routine, CATALOG),
+                       {at_ms: Command.BACK_PAIN, resume_at_ms: Command.RESUME})
+
+
+def test_my_back_hurts_mid_set_pauses_advises_and_goes_on_gentler() -> None:
+    effects = back_pain_run(60_000, 120_000)
+    heard = next(e for e in effects if isinstance(e, CommandHandled) and e.command == "back_pain")
+    assert heard.accepted
+    assert any(isinstance(e, Hush) and e.at_ms == heard.at_ms for e in effects)
+    paused = [e for e in effects if isinstance(e, StateChanged) and e.at_ms == heard.at_ms]
+    assert paused[0].state is State.PAUSED and paused[0].previous is State.SET
+    spoken = says(effects)
+    gentle = CATALOG.gentlest
+    advice_at = spoken.index(CATALOG.back_pain.advice[0])
+    expected = [*CATALOG.back_pain.advice, phrases.back_pain_offer(gentle)]
+    assert spoken[advice_at:advice_at + len(expected)] == expected
+    assert "Say resume to go on with slower bent-knee heel taps" in expected[-1]
+    # nothing moves while paused
+    assert not [e for e in effects if isinstance(e, PhaseChanged) and 60_000 < e.at_ms < 120_000]
+    resumed = spoken.index(phrases.going_gentler(gentle))
+    assert spoken[resumed + 1] == gentle.setup
+    later = [e for e in effects if isinstance(e, PhaseChanged) and e.at_ms > 120_000]
+    assert {p.variation for p in later} == {"heel-taps"}  # this block and the next one
+    assert [p.block for p in later][-1] == 1
+    changes = [e for e in effects if isinstance(e, VariationChanged)]
+    assert [(c.previous, c.variation, c.reason) for c in changes] == [
+        ("hover", "heel-taps", "back_pain")
+    ]
+    # slowed: a heel-tap lowering lasts 1.2 times its usual 2.5 s
+    lowers = [p for p in later if p.phase == "lower"]
+    follow = next(p for p in later if p.at_ms > lowers[0].at_ms)
+    assert follow.at_ms - lowers[0].at_ms == 3000
+
+
+@pytest.mark.parametrize("at_ms", [2_000, 30_000, 45_000, 70_000])
+def test_my_back_hurts_is_accepted_in_every_state(at_ms: int) -> None:
+    routine = Routine("test", "", (Block("standard", sets=2, reps=3, rest_s=40),))
+    schedule = {at_ms: Command.PAUSE, at_ms + 1_000: Command.BACK_PAIN}
+    effects = run_session(Session(routine, CATALOG), {at_ms: Command.BACK_PAIN})
+    states = {e.state for e in effects if isinstance(e, StateChanged) and e.at_ms <= at_ms}
+    assert states  # the session had started
+    handled = [e for e in effects if isinstance(e, CommandHandled)]
+    assert [(h.command, h.accepted) for h in handled] == [("back_pain", True)]
+    paused_first = run_session(Session(routine, CATALOG), schedule)
+    handled = [(e.command, e.accepted) for e in paused_first if isinstance(e, CommandHandled)]
+    assert handled == [("pause", True), ("back_pain", True)]
+
+
+def test_states_reached_by_the_back_pain_times() -> None:
+    routine = Routine("test", "", (Block("standard", sets=2, reps=3, rest_s=40),))
+    session = Session(routine, CATALOG)
+    seen = []
+    effects = session.start(0)
+    for now in range(10, 71_000, 10):
+        effects += session.advance(now)
+        if now in (2_000, 30_000, 45_000, 70_000):
+            seen.append(session.state)
+    assert seen == [State.INTRO, State.READY, State.SET, State.REST]
+
+
+def test_heel_taps_start_by_lowering_and_count_after_the_lift() -> None:
+    routine = Routine("test", "", (Block("heel-taps", sets=1, reps=3),))
+    effects = run_session(Session(routine, CATALOG))
+    phases = [p.phase for p in effects if isinstance(p, PhaseChanged)]
+    assert phases[:4] == ["lower", "bottom", "lift", "top"]
+    first_lower = next(p for p in effects if isinstance(p, PhaseChanged))
+    cues = [e for e in effects if isinstance(e, Say) and e.at_ms == first_lower.at_ms]
+    assert [c.text for c in cues] == [CATALOG.common.breathing_down]
+    top = next(p for p in effects if isinstance(p, PhaseChanged) and p.phase == "top")
+    assert "One." in [e.text for e in effects if isinstance(e, Say) and e.at_ms == top.at_ms]
+
+
+def test_the_gentle_routine_opens_with_the_back_pain_caution() -> None:
+    gentle = find_routine("gentle")
+    assert find_routine("back-friendly") is gentle
+    spoken = says(run_session(Session(gentle, CATALOG)))
+    assert spoken[0].startswith("Welcome.")
+    assert spoken[1] == CATALOG.caution("back-pain-risk").text
+    assert spoken[2] == CATALOG.caution("back-pain").text
+    assert spoken[3] == phrases.BACK_PAIN_HINT
+    assert spoken[4].startswith("Next: bent-knee heel taps.")
+    assert "slower, gentler movements" in spoken[2]
+
+
+def test_list_shows_the_ladder_with_its_reasons(capsys: pytest.CaptureFixture[str]) -> None:
+    from voice_coach.cli import main
+
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    positions = [out.index(f" {v.id} ") for v in CATALOG.variations]
+    assert positions == sorted(positions)
+    for variation in CATALOG.variations:
+        assert f"why here: {variation.why}" in out
+    assert "cautions: back-pain-risk, floor-contact" in out
