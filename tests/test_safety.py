@@ -168,3 +168,26 @@ def test_list_shows_the_ladder_with_its_reasons(capsys: pytest.CaptureFixture[st
     for variation in CATALOG.variations:
         assert f"why here: {variation.why}" in out
     assert "cautions: back-pain-risk, floor-contact" in out
+
+
+def test_a_progression_offer_of_hover_comes_with_its_cautions_said_once() -> None:
+    from voice_coach.app.session_history import plan_start
+    from voice_coach.history.progression import PastSession, VariationWork
+
+    clean = PastSession((VariationWork("seated-elevated", 0, True),), False, "finished")
+
+    class TwoCleanSessions:
+        def past_sessions(self, routine_name: str) -> list[PastSession]:
+            return [clean, clean]
+
+    routine = Routine("seated", "", (Block("seated-elevated", sets=2, reps=3),))
+    plan = plan_start(TwoCleanSessions(), routine, CATALOG)  # type: ignore[arg-type]
+    spoken = says(run_session(Session(plan.routine, CATALOG, start_variation=plan.start_variation),
+                              {60_000: Command.HARDER}))
+    assert "Say harder to try hover leg lifts." in spoken[0]
+    assert spoken[1:3] == HOVER_CAUTIONS
+    assert spoken[3] == phrases.BACK_PAIN_HINT
+    assert spoken[4].startswith("Next: seated leg lifts.")
+    for text in HOVER_CAUTIONS:  # not again when the person takes the offer
+        assert spoken.count(text) == 1
+    assert "Switching to hover leg lifts." in spoken

@@ -15,7 +15,8 @@ from voice_coach.sound.coach_loop import Heard, LoopEvent
 
 @dataclass(frozen=True)
 class StartPlan:
-    routine: Routine  # with the progression message added to its welcome, if any
+    routine: Routine  # with the progression message added to its welcome, if any, and the
+    # offered rung's cautions to its opening ones
     start_variation: str | None
 
 
@@ -26,6 +27,10 @@ def plan_start(store: HistoryStore, routine: Routine, catalog: Catalog) -> Start
     if plan.message:
         warmup = f"{routine.warmup} {plan.message}" if routine.warmup else plan.message
         routine = replace(routine, warmup=warmup)
+    if plan.offer_harder:
+        # The offered rung's cautions come with the offer, before the person can take it.
+        offered = catalog.get(plan.offer_harder).cautions
+        routine = replace(routine, cautions=(*routine.cautions, *offered))
     start = plan.start_variation if plan.start_variation != first else None
     return StartPlan(routine, start)
 
