@@ -31,9 +31,27 @@ class State(StrEnum):
 
 
 class EndReason(StrEnum):
+    """How a session ended: the only list of end reasons (the history derives its own)."""
+
     FINISHED = "finished"
     STOPPED = "stopped"
     INTERRUPTED = "interrupted"
+
+
+class SayKind(StrEnum):
+    """What a spoken text is for; "repeat" says again the latest setup, info or instruction."""
+
+    SETUP = "setup"  # a block's introduction, cautions and how to set up
+    INFO = "info"  # the welcome, "set complete" at the end, the cool-down
+    INSTRUCTION = "instruction"  # get ready, rest
+    CUE = "cue"  # breathing, rest warnings
+    COUNT = "count"  # count-in and rep counts
+    FORM = "form"  # form cues
+    CONFIRM = "confirm"  # replies to commands
+    SUMMARY = "summary"  # the closing summary
+
+
+REPEATABLE_KINDS = frozenset({SayKind.SETUP, SayKind.INFO, SayKind.INSTRUCTION})
 
 
 @dataclass(frozen=True)
@@ -41,7 +59,7 @@ class Say:
     at_ms: int
     text: str
     priority: Priority
-    kind: str  # setup, cue, count, form, info, confirm, summary
+    kind: SayKind
     type: str = field(default="say", init=False)
 
 
