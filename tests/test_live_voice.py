@@ -1,6 +1,6 @@
 """Hands-free control through real audio devices: `voice-coach run --recognizer pocketsphinx`
 plays into a PulseAudio null sink and listens to another one's monitor; the test speaks
-commands into it (flite) and reads the events log.
+commands into it (flite's rms voice) and reads the events log.
 
 Each test builds its own sinks on the running server (unique names, unloaded afterwards), so
 the loopbacks it adds never reach another test's coach. Latency is measured in one recording
@@ -56,7 +56,7 @@ WORD_LEVEL = 0.02  # a word starts/ends where the flite clip first/last exceeds 
 SELF_INTRO_S = 12.0  # how much of the spoken introduction the self-audio test listens to
 SELF_REPS = 3  # ... and of the set: the user speaks while rep 3 (or a later one) is lowered
 LOWER_S = 3.0  # the lowering phase at the standard tempo 2-1-3-1
-WORD_ROOM_S = 0.95  # a flite word ends 0.74 s into its clip; the next count must not cut it
+WORD_ROOM_S = 0.95  # a flite rms word ends by 0.73 s into its clip; the next count must not cut it
 LOG_SETTLE_S = 0.6  # the cue or reply an event causes is logged within this
 REPLY_WITHIN_S = 0.5  # a reply (after its earcon) starts within this of the command
 
@@ -70,7 +70,7 @@ def words(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     for word in (*WORDS, *LADDER_WORDS):
         paths[word] = folder / f"{word}.wav"
         subprocess.run(
-            ["flite", "-voice", "slt", "-t", word, "-o", str(paths[word])], check=True, timeout=30
+            ["flite", "-voice", "rms", "-t", word, "-o", str(paths[word])], check=True, timeout=30
         )
     return paths
 
