@@ -12,6 +12,7 @@ from voice_coach.core.routine import Block, Routine
 from voice_coach.history.progression import PastSession, Plan, VariationWork, plan_next
 from voice_coach.history.recorder import SessionRecorder
 from voice_coach.history.store import HistoryStore
+from voice_coach.routines.source import RoutineSource
 
 CATALOG = load_catalog()
 
@@ -121,7 +122,7 @@ def test_plan_from_sessions_recorded_through_the_real_engine(tmp_path: Path) -> 
     with HistoryStore(tmp_path / "h.sqlite3") as store:
 
         def plan() -> Plan:
-            past = store.past_sessions(routine.name)
+            past = store.past_sessions(RoutineSource.named(routine.name))
             return plan_next(past, CATALOG, routine.blocks[0].variation)
 
         assert plan() == Plan("standard", None, None)

@@ -9,11 +9,12 @@ from pathlib import Path
 from voice_coach.app.session_history import HistoryObserver, plan_start
 from voice_coach.app.workout import LiveWorkout, RunOptions
 from voice_coach.cli import UserError
-from voice_coach.core.catalog import load_catalog
+from voice_coach.core.catalog import Catalog, load_catalog
 from voice_coach.history.store import HistoryError, HistoryStore
 from voice_coach.recognition.phrases import CommandsFileError, voice_command_phrases
-from voice_coach.routines.files import RoutineError
-from voice_coach.routines.library import find_routine
+from voice_coach.routines.files import RoutineError, RoutineFileError
+from voice_coach.routines.library import FoundRoutine, find_again, locate_routine
+from voice_coach.routines.source import RoutineSource
 
 DEFAULT_ROUTINE = "beginner"
 
@@ -58,6 +59,37 @@ def open_history() -> HistoryStore | None:
         return None
 
 
+def why_unusable(last: RoutineSource, error: RoutineError) -> str:
+    """Why the last session's routine cannot be run again, in a few words."""
+    missing_file = last.path is not None and not last.path.exists()
+    if missing_file or not isinstance(error, RoutineFileError):
+        return "is gone"
+    return f"no longer loads ({error})"
+
+
+def choose_routine(
+    args: argparse.Namespace, last: RoutineSource | None, catalog: Catalog
+) -> FoundRoutine:
+    """The routine asked for; with none, the last session's (said in one line when it cannot
+    be had any more), else the default."""
+    asked = args.routine_file or args.routine
+    if asked:
+        try:
+            return locate_routine(asked, catalog)
+        except RoutineError as error:
+            raise UserError(str(error)) from None
+    if last is not None:
+        try:
+            return FoundRoutine(find_again(last, catalog), last)
+        except RoutineError as error:
+            print(
+                f"voice-coach: last routine {last.describe()} {why_unusable(last, error)}; "
+                f"starting {DEFAULT_ROUTINE}",
+                file=sys.stderr,
+            )
+    return locate_routine(DEFAULT_ROUTINE, catalog)
+
+
 def run_workout(args: argparse.Namespace) -> int:
     catalog = load_catalog()
     if args.routine_file and args.routine:
@@ -70,19 +102,10 @@ def run_workout(args: argparse.Namespace) -> int:
     except CommandsFileError as error:
         raise UserError(str(error)) from None
     store = open_history()
-    # With no routine named, continue the routine of the last session.
-    last = store.last_routine() if store else None
-    name = args.routine_file or args.routine or last or DEFAULT_ROUTINE
-    try:
-        routine = find_routine(name, catalog)
-    except RoutineError as error:
-        if name is last and not (args.routine_file or args.routine):
-            routine = find_routine(DEFAULT_ROUTINE, catalog)
-        else:
-            raise UserError(str(error)) from None
-    start_variation = args.variation
+    found = choose_routine(args, store.last_routine() if store else None, catalog)
+    routine, start_variation = found.routine, args.variation
     if store is not None and start_variation is None:
-        plan = plan_start(store, routine, catalog)
+        plan = plan_start(store, found, catalog)
         routine, start_variation = plan.routine, plan.start_variation
     options = RunOptions(
         routine=routine,
@@ -97,7 +120,7 @@ def run_workout(args: argparse.Namespace) -> int:
         rate_wpm=args.rate,
         command_phrases=command_phrases,
     )
-    history = HistoryObserver(store, routine.name) if store is not None else None
+    history = HistoryObserver(store, routine.name, found.source) if store is not None else None
     try:
         return LiveWorkout(options, catalog=catalog,
                            observers=[history] if history else []).run()

@@ -10,6 +10,8 @@ from voice_coach.core.routine import Routine
 from voice_coach.history.progression import plan_next
 from voice_coach.history.recorder import SessionRecorder
 from voice_coach.history.store import HistoryStore
+from voice_coach.routines.library import FoundRoutine
+from voice_coach.routines.source import RoutineSource
 from voice_coach.sound.coach_loop import Heard, LoopEvent
 
 
@@ -19,10 +21,12 @@ class StartPlan:
     start_variation: str | None
 
 
-def plan_start(store: HistoryStore, routine: Routine, catalog: Catalog) -> StartPlan:
-    """Start where the history says: the variation last ended on, and an offer to go harder."""
+def plan_start(store: HistoryStore, found: FoundRoutine, catalog: Catalog) -> StartPlan:
+    """Start where the routine's history says: the variation last ended on, and an offer to go
+    harder; a routine file's history is its own, as a named routine's is."""
+    routine = found.routine
     first = routine.blocks[0].variation
-    plan = plan_next(store.past_sessions(routine.name), catalog, first)
+    plan = plan_next(store.past_sessions(found.source), catalog, first)
     if plan.message:
         warmup = f"{routine.warmup} {plan.message}" if routine.warmup else plan.message
         routine = replace(routine, warmup=warmup)
@@ -33,8 +37,8 @@ def plan_start(store: HistoryStore, routine: Routine, catalog: Catalog) -> Start
 class HistoryObserver:
     """Feeds every loop event to a SessionRecorder, labelling commands with their source."""
 
-    def __init__(self, store: HistoryStore, routine_name: str) -> None:
-        self.recorder = SessionRecorder(store, routine_name)
+    def __init__(self, store: HistoryStore, routine_name: str, source: RoutineSource) -> None:
+        self.recorder = SessionRecorder(store, routine_name, source=source)
         self._source: str | None = None
         self._ended = False
 

@@ -23,13 +23,16 @@ from pathlib import Path
 import platformdirs
 
 from voice_coach.history.progression import PastSession, VariationWork
+from voice_coach.routines.source import RoutineKind, RoutineSource
 
 DATA_DIR_ENV = "VOICE_COACH_DATA_DIR"
 DB_NAME = "history.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 END_REASONS = ("finished", "stopped", "interrupted")
 
-_SCHEMA = """
+# Version 1: the tables as first shipped. Each later version is one migration below; a new file
+# is made by the same steps, so a fresh database and a migrated one cannot differ.
+_SCHEMA_V1 = """
 CREATE TABLE IF NOT EXISTS sessions (
     id          INTEGER PRIMARY KEY,
     routine     TEXT NOT NULL,
@@ -72,6 +75,24 @@ CREATE INDEX IF NOT EXISTS commands_by_session ON commands(session_id);
 CREATE INDEX IF NOT EXISTS changes_by_session ON variation_changes(session_id);
 CREATE INDEX IF NOT EXISTS sessions_by_routine ON sessions(routine);
 """
+
+# Version 2: how each session's routine was asked for (by name, or by its file's resolved path),
+# so a bare `run` can find it again. Version 1 kept only the routine's name, so its sessions
+# read as named ones.
+_TO_V2 = """
+ALTER TABLE sessions ADD COLUMN routine_kind TEXT NOT NULL DEFAULT 'named'
+    CHECK (routine_kind IN ('named', 'file'));
+ALTER TABLE sessions ADD COLUMN routine_key TEXT NOT NULL DEFAULT '';
+UPDATE sessions SET routine_key = routine;
+CREATE INDEX IF NOT EXISTS sessions_by_source ON sessions(routine_kind, routine_key);
+"""
+
+_MIGRATIONS = {1: _SCHEMA_V1, 2: _TO_V2}  # version -> the statements that reach it
+
+
+_SESSION_COLUMNS = (
+    "id, routine, routine_kind, routine_key, started_at, ended_at, end_reason, duration_s"
+)
 
 
 class HistoryError(Exception):
@@ -119,7 +140,8 @@ class SessionSummary:
     """One past session as `history` shows it and progression reads it."""
 
     id: int
-    routine: str
+    routine: str  # the routine's name
+    source: RoutineSource  # how it was asked for: by name, or from its file
     started_at: datetime
     ended_at: datetime | None
     end_reason: str | None  # None: running, or the process died (shown as "interrupted")
@@ -167,6 +189,8 @@ class SessionSummary:
         return {
             "id": self.id,
             "routine": self.routine,
+            "routine_kind": str(self.source.kind),
+            "routine_path": str(self.source.path) if self.source.path else None,
             "started_at": self.started_at.isoformat(),
             "ended_at": self.ended_at.isoformat() if self.ended_at else None,
             "ended": self.ended_as,
@@ -220,8 +244,24 @@ class HistoryStore:
         # NORMAL in WAL mode survives a process crash; only a power cut can lose the last commits.
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.executescript(_SCHEMA)
-        self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        if version < SCHEMA_VERSION:
+            self._migrate(version)
+
+    def _migrate(self, version: int) -> None:
+        """Bring a version `version` database up to SCHEMA_VERSION in one transaction, so a
+        crash part-way leaves it as it was."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            for target in range(version + 1, SCHEMA_VERSION + 1):
+                # executescript() would commit the open transaction first; one at a time.
+                for statement in _MIGRATIONS[target].split(";"):
+                    if statement.strip():
+                        self._db.execute(statement)
+            self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
 
     def close(self) -> None:
         self._db.close()
@@ -238,9 +278,12 @@ class HistoryStore:
 
     # ----- writing -------------------------------------------------------------------
 
-    def begin_session(self, routine: str, started_at: datetime) -> int:
+    def begin_session(self, routine: str, source: RoutineSource, started_at: datetime) -> int:
+        """A new session of the routine named `routine`, asked for as `source`."""
         cursor = self._db.execute(
-            "INSERT INTO sessions (routine, started_at) VALUES (?, ?)", (routine, _iso(started_at))
+            "INSERT INTO sessions (routine, routine_kind, routine_key, started_at)"
+            " VALUES (?, ?, ?, ?)",
+            (routine, str(source.kind), source.key, _iso(started_at)),
         )
         return int(cursor.lastrowid)
 
@@ -327,14 +370,14 @@ class HistoryStore:
     # ----- reading -------------------------------------------------------------------
 
     def sessions(
-        self, limit: int | None = None, routine: str | None = None
+        self, limit: int | None = None, source: RoutineSource | None = None
     ) -> list[SessionSummary]:
-        """Past sessions, newest first; only those of `routine` when given."""
-        query = "SELECT id, routine, started_at, ended_at, end_reason, duration_s FROM sessions"
+        """Past sessions, newest first; only those of the routine `source` when given."""
+        query = f"SELECT {_SESSION_COLUMNS} FROM sessions"
         params: list[object] = []
-        if routine is not None:
-            query += " WHERE routine = ?"
-            params.append(routine)
+        if source is not None:
+            query += " WHERE routine_kind = ? AND routine_key = ?"
+            params += [str(source.kind), source.key]
         query += " ORDER BY id DESC"
         if limit is not None:
             query += " LIMIT ?"
@@ -345,27 +388,29 @@ class HistoryStore:
         except sqlite3.Error as error:
             raise HistoryError(f"cannot read the history database {self.path}: {error}") from None
 
-    def past_sessions(self, routine: str, limit: int = 10) -> list[PastSession]:
-        """`routine`'s recent sessions, newest first, as `progression.plan_next` reads them."""
-        return [summary.past_session() for summary in self.sessions(limit, routine)]
+    def past_sessions(self, source: RoutineSource, limit: int = 10) -> list[PastSession]:
+        """The routine's recent sessions, newest first, as `progression.plan_next` reads them."""
+        return [summary.past_session() for summary in self.sessions(limit, source)]
 
     def session(self, session_id: int) -> SessionSummary | None:
         row = self._db.execute(
-            "SELECT id, routine, started_at, ended_at, end_reason, duration_s FROM sessions"
-            " WHERE id = ?",
-            (session_id,),
+            f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE id = ?", (session_id,)
         ).fetchone()
         return self._summary(*row) if row else None
 
-    def last_routine(self) -> str | None:
-        """The routine of the most recent session, if any."""
-        row = self._db.execute("SELECT routine FROM sessions ORDER BY id DESC LIMIT 1").fetchone()
-        return row[0] if row else None
+    def last_routine(self) -> RoutineSource | None:
+        """How the routine of the most recent session was asked for, if there is one."""
+        row = self._db.execute(
+            "SELECT routine_kind, routine_key FROM sessions ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        return RoutineSource(RoutineKind(row[0]), row[1]) if row else None
 
     def _summary(
         self,
         session_id: int,
         routine: str,
+        routine_kind: str,
+        routine_key: str,
         started_at: str,
         ended_at: str | None,
         end_reason: str | None,
@@ -401,6 +446,7 @@ class HistoryStore:
         return SessionSummary(
             id=session_id,
             routine=routine,
+            source=RoutineSource(RoutineKind(routine_kind), routine_key),
             started_at=datetime.fromisoformat(started_at),
             ended_at=datetime.fromisoformat(ended_at) if ended_at else None,
             end_reason=end_reason,
