@@ -26,7 +26,9 @@ def plan_start(store: HistoryStore, found: FoundRoutine, catalog: Catalog) -> St
     harder; a routine file's history is its own, as a named routine's is."""
     routine = found.routine
     first = routine.blocks[0].variation
-    plan = plan_next(store.past_sessions(found.source), catalog, first)
+    latest = store.sessions(limit=1)  # of any routine: it says whether your back hurt last time
+    previous = latest[0].past_session() if latest else None
+    plan = plan_next(store.past_sessions(found.source), catalog, first, previous=previous)
     if plan.message:
         warmup = f"{routine.warmup} {plan.message}" if routine.warmup else plan.message
         routine = replace(routine, warmup=warmup)

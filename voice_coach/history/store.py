@@ -29,6 +29,7 @@ DATA_DIR_ENV = "VOICE_COACH_DATA_DIR"
 DB_NAME = "history.sqlite3"
 SCHEMA_VERSION = 2
 END_REASONS = ("finished", "stopped", "interrupted")
+BACK_PAIN = "back_pain"  # the value of Command.BACK_PAIN, as the commands table holds it
 
 # Version 1: the tables as first shipped. Each later version is one migration below; a new file
 # is made by the same steps, so a fresh database and a migrated one cannot differ.
@@ -169,6 +170,10 @@ class SessionSummary:
         return tuple(dict.fromkeys(s.variation for s in self.sets if s.reps_done))
 
     @property
+    def reported_back_pain(self) -> bool:
+        return any(c.command == BACK_PAIN and c.accepted for c in self.commands)
+
+    @property
     def said_easier(self) -> bool:
         spoken = any(c.command == "easier" and c.accepted for c in self.commands)
         return spoken or any(c.reason == "easier" for c in self.variation_changes)
@@ -183,6 +188,7 @@ class SessionSummary:
             work=tuple(VariationWork(v, block, clean) for (block, v), clean in work.items()),
             said_easier=self.said_easier,
             end_reason=self.ended_as,
+            reported_back_pain=self.reported_back_pain,
         )
 
     def to_json(self) -> dict[str, object]:
@@ -199,6 +205,7 @@ class SessionSummary:
             "reps": self.reps_done,
             "variations": list(self.variations),
             "said_easier": self.said_easier,
+            "reported_back_pain": self.reported_back_pain,
         }
 
 
