@@ -22,7 +22,8 @@ from voice_coach.core.effects import Effect, Finished, SetCompleted, State
 from voice_coach.core.engine import Session
 from voice_coach.core.routine import BUILTIN_ROUTINES
 from voice_coach.history.recorder import SessionRecorder
-from voice_coach.history.store import HistoryError, HistoryStore, SessionSummary
+from voice_coach.history.store import HistoryError, HistoryStore
+from voice_coach.history.views import SessionSummary
 from voice_coach.routines.source import RoutineSource
 
 STEP_MS = 100

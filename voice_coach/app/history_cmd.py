@@ -6,7 +6,8 @@ import argparse
 import json
 import sys
 
-from voice_coach.history.store import HistoryError, HistoryStore, SessionSummary
+from voice_coach.history.store import HistoryError, HistoryStore
+from voice_coach.history.views import SessionSummary
 from voice_coach.routines.source import RoutineSource
 
 DEFAULT_LIMIT = 20

@@ -3,7 +3,8 @@
 The connection runs in autocommit mode with WAL journaling, so every write is committed at once:
 a crash, Ctrl-C or SIGKILL loses at most the rep in progress. Times `at_s` are seconds on the
 session clock (0 = session start); `started_at`/`ended_at` are ISO 8601 wall-clock times in UTC.
-Blocks are numbered from 0, as the engine numbers them.
+Blocks are numbered from 0, as the engine numbers them. The tables and their migrations are in
+`history.schema`, the records read back in `history.views`.
 
 A set gets its row when its first rep is complete (`completed = 0`, `reps_target` NULL), the row's
 `reps_done` follows each completed rep, and the set's end (`SetCompleted`) fills in the target and
@@ -14,82 +15,22 @@ A session whose `end_reason` is NULL either is running or died without a word; i
 
 from __future__ import annotations
 
-import os
 import sqlite3
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import platformdirs
-
-from voice_coach.history.progression import PastSession, VariationWork
+from voice_coach import paths
+from voice_coach.history.progression import PastSession
+from voice_coach.history.schema import END_REASONS, prepare, schema_version
+from voice_coach.history.views import (
+    CommandRecord,
+    SessionSummary,
+    SetRecord,
+    VariationChangeRecord,
+)
 from voice_coach.routines.source import RoutineKind, RoutineSource
 
-DATA_DIR_ENV = "VOICE_COACH_DATA_DIR"
 DB_NAME = "history.sqlite3"
-SCHEMA_VERSION = 2
-END_REASONS = ("finished", "stopped", "interrupted")
-BACK_PAIN = "back_pain"  # the value of Command.BACK_PAIN, as the commands table holds it
-
-# Version 1: the tables as first shipped. Each later version is one migration below; a new file
-# is made by the same steps, so a fresh database and a migrated one cannot differ.
-_SCHEMA_V1 = """
-CREATE TABLE IF NOT EXISTS sessions (
-    id          INTEGER PRIMARY KEY,
-    routine     TEXT NOT NULL,
-    started_at  TEXT NOT NULL,
-    ended_at    TEXT,
-    end_reason  TEXT CHECK (end_reason IN ('finished', 'stopped', 'interrupted')),
-    duration_s  REAL
-);
-CREATE TABLE IF NOT EXISTS sets (
-    id           INTEGER PRIMARY KEY,
-    session_id   INTEGER NOT NULL REFERENCES sessions(id),
-    block        INTEGER NOT NULL,
-    set_number   INTEGER NOT NULL,
-    variation    TEXT NOT NULL,
-    reps_done    INTEGER NOT NULL,
-    reps_target  INTEGER,
-    tempo_scale  REAL,
-    at_s         REAL NOT NULL,
-    completed    INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS commands (
-    id          INTEGER PRIMARY KEY,
-    session_id  INTEGER NOT NULL REFERENCES sessions(id),
-    at_s        REAL NOT NULL,
-    command     TEXT NOT NULL,
-    accepted    INTEGER NOT NULL,
-    source      TEXT NOT NULL,
-    note        TEXT NOT NULL DEFAULT ''
-);
-CREATE TABLE IF NOT EXISTS variation_changes (
-    id              INTEGER PRIMARY KEY,
-    session_id      INTEGER NOT NULL REFERENCES sessions(id),
-    at_s            REAL NOT NULL,
-    from_variation  TEXT NOT NULL,
-    to_variation    TEXT NOT NULL,
-    reason          TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS sets_by_session ON sets(session_id);
-CREATE INDEX IF NOT EXISTS commands_by_session ON commands(session_id);
-CREATE INDEX IF NOT EXISTS changes_by_session ON variation_changes(session_id);
-CREATE INDEX IF NOT EXISTS sessions_by_routine ON sessions(routine);
-"""
-
-# Version 2: how each session's routine was asked for (by name, or by its file's resolved path),
-# so a bare `run` can find it again. Version 1 kept only the routine's name, so its sessions
-# read as named ones.
-_TO_V2 = """
-ALTER TABLE sessions ADD COLUMN routine_kind TEXT NOT NULL DEFAULT 'named'
-    CHECK (routine_kind IN ('named', 'file'));
-ALTER TABLE sessions ADD COLUMN routine_key TEXT NOT NULL DEFAULT '';
-UPDATE sessions SET routine_key = routine;
-CREATE INDEX IF NOT EXISTS sessions_by_source ON sessions(routine_kind, routine_key);
-"""
-
-_MIGRATIONS = {1: _SCHEMA_V1, 2: _TO_V2}  # version -> the statements that reach it
-
 
 _SESSION_COLUMNS = (
     "id, routine, routine_kind, routine_key, started_at, ended_at, end_reason, duration_s"
@@ -100,123 +41,8 @@ class HistoryError(Exception):
     """The history database cannot be opened or read; `str()` is one line saying why."""
 
 
-@dataclass(frozen=True)
-class SetRecord:
-    block: int
-    set_number: int
-    variation: str
-    reps_done: int
-    reps_target: int | None
-    tempo_scale: float | None
-    at_s: float
-    completed: bool
-
-    @property
-    def clean(self) -> bool:
-        """Every planned rep of this set was done."""
-        return (
-            self.completed and self.reps_target is not None and (self.reps_done >= self.reps_target)
-        )
-
-
-@dataclass(frozen=True)
-class CommandRecord:
-    at_s: float
-    command: str
-    accepted: bool
-    source: str
-    note: str
-
-
-@dataclass(frozen=True)
-class VariationChangeRecord:
-    at_s: float
-    from_variation: str
-    to_variation: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class SessionSummary:
-    """One past session as `history` shows it and progression reads it."""
-
-    id: int
-    routine: str  # the routine's name
-    source: RoutineSource  # how it was asked for: by name, or from its file
-    started_at: datetime
-    ended_at: datetime | None
-    end_reason: str | None  # None: running, or the process died (shown as "interrupted")
-    duration_s: float
-    sets: tuple[SetRecord, ...]
-    commands: tuple[CommandRecord, ...]
-    variation_changes: tuple[VariationChangeRecord, ...]
-
-    @property
-    def ended_as(self) -> str:
-        """How the session ended, for people: finished, stopped or interrupted."""
-        return self.end_reason or "interrupted"
-
-    @property
-    def sets_done(self) -> int:
-        return sum(1 for s in self.sets if s.completed)
-
-    @property
-    def reps_done(self) -> int:
-        return sum(s.reps_done for s in self.sets)
-
-    @property
-    def variations(self) -> tuple[str, ...]:
-        """The variations worked (at least one rep), in the order first worked."""
-        return tuple(dict.fromkeys(s.variation for s in self.sets if s.reps_done))
-
-    @property
-    def reported_back_pain(self) -> bool:
-        return any(c.command == BACK_PAIN and c.accepted for c in self.commands)
-
-    @property
-    def said_easier(self) -> bool:
-        spoken = any(c.command == "easier" and c.accepted for c in self.commands)
-        return spoken or any(c.reason == "easier" for c in self.variation_changes)
-
-    def past_session(self) -> PastSession:
-        """This session as the plain data `progression.plan_next` reads."""
-        work: dict[tuple[int, str], bool] = {}
-        for record in self.sets:
-            key = (record.block, record.variation)
-            work[key] = work.get(key, True) and record.clean
-        return PastSession(
-            work=tuple(VariationWork(v, block, clean) for (block, v), clean in work.items()),
-            said_easier=self.said_easier,
-            end_reason=self.ended_as,
-            reported_back_pain=self.reported_back_pain,
-        )
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "id": self.id,
-            "routine": self.routine,
-            "routine_kind": str(self.source.kind),
-            "routine_path": str(self.source.path) if self.source.path else None,
-            "started_at": self.started_at.isoformat(),
-            "ended_at": self.ended_at.isoformat() if self.ended_at else None,
-            "ended": self.ended_as,
-            "duration_s": round(self.duration_s, 1),
-            "sets": self.sets_done,
-            "reps": self.reps_done,
-            "variations": list(self.variations),
-            "said_easier": self.said_easier,
-            "reported_back_pain": self.reported_back_pain,
-        }
-
-
-def data_dir() -> Path:
-    """The user's voice-coach data folder (`VOICE_COACH_DATA_DIR` overrides it)."""
-    override = os.environ.get(DATA_DIR_ENV)
-    return Path(override) if override else Path(platformdirs.user_data_dir("voice-coach"))
-
-
 def default_db_path() -> Path:
-    return data_dir() / DB_NAME
+    return paths.data_dir() / DB_NAME
 
 
 def _iso(moment: datetime) -> str:
@@ -233,42 +59,12 @@ class HistoryStore:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, isolation_level=None)
-            self._prepare()
+            prepare(self._db)
         except (sqlite3.Error, OSError) as error:
             raise HistoryError(
                 f"cannot open the history database {self.path}: {error}; "
-                f"move it aside or set {DATA_DIR_ENV} to another folder"
+                f"move it aside or set {paths.DATA_DIR_ENV} to another folder"
             ) from None
-
-    def _prepare(self) -> None:
-        version = self._db.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise sqlite3.DatabaseError(
-                f"it has schema version {version}, newer than this voice-coach knows "
-                f"({SCHEMA_VERSION})"
-            )
-        self._db.execute("PRAGMA journal_mode=WAL")
-        # NORMAL in WAL mode survives a process crash; only a power cut can lose the last commits.
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        if version < SCHEMA_VERSION:
-            self._migrate(version)
-
-    def _migrate(self, version: int) -> None:
-        """Bring a version `version` database up to SCHEMA_VERSION in one transaction, so a
-        crash part-way leaves it as it was."""
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            for target in range(version + 1, SCHEMA_VERSION + 1):
-                # executescript() would commit the open transaction first; one at a time.
-                for statement in _MIGRATIONS[target].split(";"):
-                    if statement.strip():
-                        self._db.execute(statement)
-            self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
 
     def close(self) -> None:
         self._db.close()
@@ -281,7 +77,7 @@ class HistoryStore:
 
     @property
     def schema_version(self) -> int:
-        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+        return schema_version(self._db)
 
     # ----- writing -------------------------------------------------------------------
 

@@ -8,14 +8,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
-
+from voice_coach import paths
 from voice_coach.core.catalog import Catalog
 from voice_coach.core.routine import BUILTIN_ROUTINES, Routine
 from voice_coach.routines.files import RoutineError, load_routine_file
 from voice_coach.routines.source import RoutineKind, RoutineSource
 
-CONFIG_DIR_ENV = "VOICE_COACH_CONFIG_DIR"
 ROUTINE_SUFFIX = ".toml"
 ROUTINE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
@@ -31,15 +29,9 @@ class RoutineInfo:
     error: str | None = None
 
 
-def config_dir() -> Path:
-    """The user's voice-coach config folder (`VOICE_COACH_CONFIG_DIR` overrides it)."""
-    override = os.environ.get(CONFIG_DIR_ENV)
-    return Path(override) if override else Path(platformdirs.user_config_dir("voice-coach"))
-
-
 def routines_dir() -> Path:
     """The folder holding the user's routine files, NAME.toml each."""
-    return config_dir() / "routines"
+    return paths.config_dir() / "routines"
 
 
 def user_routine_path(name: str) -> Path:
