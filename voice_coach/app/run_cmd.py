@@ -6,11 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from voice_coach.app.session_history import HistoryObserver, plan_start
+from voice_coach.app.session_history import RunHistory
 from voice_coach.app.workout import LiveWorkout, RunOptions
 from voice_coach.cli import UserError
 from voice_coach.core.catalog import Catalog, load_catalog
-from voice_coach.history.store import HistoryError, HistoryStore
 from voice_coach.recognition.phrases import CommandsFileError, voice_command_phrases
 from voice_coach.routines.files import RoutineError, RoutineFileError
 from voice_coach.routines.library import FoundRoutine, find_again, locate_routine
@@ -49,14 +48,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     run.add_argument("--voice", metavar="VOICE", help="TTS voice id (see 'voice-coach doctor')")
     run.add_argument("--rate", type=int, default=165, metavar="WPM", help="speaking rate")
     run.set_defaults(handler=run_workout)
-
-
-def open_history() -> HistoryStore | None:
-    try:
-        return HistoryStore()
-    except HistoryError as error:
-        print(f"voice-coach: {error}; this session will not be saved", file=sys.stderr)
-        return None
 
 
 def why_unusable(last: RoutineSource, error: RoutineError) -> str:
@@ -101,31 +92,27 @@ def run_workout(args: argparse.Namespace) -> int:
         command_phrases = voice_command_phrases(args.commands)
     except CommandsFileError as error:
         raise UserError(str(error)) from None
-    store = open_history()
-    found = choose_routine(args, store.last_routine() if store else None, catalog)
-    routine, start_variation = found.routine, args.variation
-    if store is not None and start_variation is None:
-        plan = plan_start(store, found, catalog)
-        routine, start_variation = plan.routine, plan.start_variation
-    options = RunOptions(
-        routine=routine,
-        start_variation=start_variation,
-        keyboard=args.keyboard,
-        output_device=args.output_device,
-        input_device=args.input_device,
-        events_path=args.events,
-        recognizer=args.recognizer,
-        model=args.model,
-        voice=args.voice,
-        rate_wpm=args.rate,
-        command_phrases=command_phrases,
-    )
-    history = HistoryObserver(store, routine.name, found.source) if store is not None else None
+    history = RunHistory()
     try:
-        return LiveWorkout(options, catalog=catalog,
-                           observers=[history] if history else []).run()
+        found = choose_routine(args, history.last_routine(), catalog)
+        routine, start_variation = found.routine, args.variation
+        if start_variation is None:
+            plan = history.plan(found, catalog)
+            routine, start_variation = plan.routine, plan.start_variation
+        options = RunOptions(
+            routine=routine,
+            start_variation=start_variation,
+            keyboard=args.keyboard,
+            output_device=args.output_device,
+            input_device=args.input_device,
+            events_path=args.events,
+            recognizer=args.recognizer,
+            model=args.model,
+            voice=args.voice,
+            rate_wpm=args.rate,
+            command_phrases=command_phrases,
+        )
+        history.begin(routine.name, found.source)
+        return LiveWorkout(options, catalog=catalog, observers=[history]).run()
     finally:
-        if history is not None:
-            history.close()
-        if store is not None:
-            store.close()
+        history.close()

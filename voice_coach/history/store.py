@@ -15,9 +15,12 @@ A session whose `end_reason` is NULL either is running or died without a word; i
 
 from __future__ import annotations
 
+import functools
 import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, TypeVar, cast
 
 from voice_coach import paths
 from voice_coach.history.progression import PastSession
@@ -31,6 +34,10 @@ from voice_coach.history.views import (
 from voice_coach.routines.source import RoutineKind, RoutineSource
 
 DB_NAME = "history.sqlite3"
+# Our own writes are tiny, so a lock held longer than this is another program's; waiting on it
+# would only hold up the workout.
+LOCK_WAIT_S = 1.0
+_BUSY = ("SQLITE_BUSY", "SQLITE_LOCKED")
 
 _SESSION_COLUMNS = (
     "id, routine, routine_kind, routine_key, started_at, ended_at, end_reason, duration_s"
@@ -38,7 +45,34 @@ _SESSION_COLUMNS = (
 
 
 class HistoryError(Exception):
-    """The history database cannot be opened or read; `str()` is one line saying why."""
+    """The history database cannot be opened, read or written; `str()` is one line saying why."""
+
+
+def _failure(path: Path, doing: str, error: BaseException) -> HistoryError:
+    if getattr(error, "sqlite_errorname", None) in _BUSY:
+        advice = "another program holds it locked; close that program or try again"
+    else:
+        advice = f"move it aside or set {paths.DATA_DIR_ENV} to another folder"
+    return HistoryError(f"cannot {doing} the history database {path}: {error}; {advice}")
+
+
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+
+def _reported(doing: str) -> Callable[[_Method], _Method]:
+    """Make a store method's database errors one-line `HistoryError`s ("cannot `doing` ...")."""
+
+    def wrap(method: _Method) -> _Method:
+        @functools.wraps(method)
+        def reported(self: HistoryStore, *args: Any, **kw: Any) -> Any:
+            try:
+                return method(self, *args, **kw)
+            except sqlite3.Error as error:
+                raise _failure(self.path, doing, error) from None
+
+        return cast(_Method, reported)
+
+    return wrap
 
 
 def default_db_path() -> Path:
@@ -58,13 +92,14 @@ class HistoryStore:
         self.path = Path(path) if path is not None else default_db_path()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, isolation_level=None)
-            prepare(self._db)
+            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=LOCK_WAIT_S)
         except (sqlite3.Error, OSError) as error:
-            raise HistoryError(
-                f"cannot open the history database {self.path}: {error}; "
-                f"move it aside or set {paths.DATA_DIR_ENV} to another folder"
-            ) from None
+            raise _failure(self.path, "open", error) from None
+        try:
+            prepare(self._db)
+        except sqlite3.Error as error:
+            self._db.close()
+            raise _failure(self.path, "open", error) from None
 
     def close(self) -> None:
         self._db.close()
@@ -76,11 +111,13 @@ class HistoryStore:
         self.close()
 
     @property
+    @_reported("read")
     def schema_version(self) -> int:
         return schema_version(self._db)
 
     # ----- writing -------------------------------------------------------------------
 
+    @_reported("write")
     def begin_session(self, routine: str, source: RoutineSource, started_at: datetime) -> int:
         """A new session of the routine named `routine`, asked for as `source`."""
         cursor = self._db.execute(
@@ -90,6 +127,7 @@ class HistoryStore:
         )
         return int(cursor.lastrowid)
 
+    @_reported("write")
     def end_session(self, session_id: int, reason: str, duration_s: float) -> None:
         if reason not in END_REASONS:
             raise ValueError(f"end reason must be one of {END_REASONS}, not {reason!r}")
@@ -102,6 +140,7 @@ class HistoryStore:
             (reason, _iso(ended_at), duration_s, session_id),
         )
 
+    @_reported("write")
     def start_set(
         self,
         session_id: int,
@@ -119,11 +158,13 @@ class HistoryStore:
         )
         return int(cursor.lastrowid)
 
+    @_reported("write")
     def update_set(self, set_id: int, reps_done: int, at_s: float) -> None:
         self._db.execute(
             "UPDATE sets SET reps_done = ?, at_s = ? WHERE id = ?", (reps_done, at_s, set_id)
         )
 
+    @_reported("write")
     def complete_set(
         self,
         session_id: int,
@@ -146,6 +187,7 @@ class HistoryStore:
         )
         return set_id
 
+    @_reported("write")
     def add_command(
         self,
         session_id: int,
@@ -161,6 +203,7 @@ class HistoryStore:
             (session_id, at_s, command, int(accepted), source, note),
         )
 
+    @_reported("write")
     def add_variation_change(
         self, session_id: int, at_s: float, from_variation: str, to_variation: str, reason: str
     ) -> None:
@@ -172,6 +215,7 @@ class HistoryStore:
 
     # ----- reading -------------------------------------------------------------------
 
+    @_reported("read")
     def sessions(
         self, limit: int | None = None, source: RoutineSource | None = None
     ) -> list[SessionSummary]:
@@ -185,22 +229,21 @@ class HistoryStore:
         if limit is not None:
             query += " LIMIT ?"
             params.append(max(0, limit))
-        try:
-            rows = self._db.execute(query, params).fetchall()
-            return [self._summary(*row) for row in rows]
-        except sqlite3.Error as error:
-            raise HistoryError(f"cannot read the history database {self.path}: {error}") from None
+        rows = self._db.execute(query, params).fetchall()
+        return [self._summary(*row) for row in rows]
 
     def past_sessions(self, source: RoutineSource, limit: int = 10) -> list[PastSession]:
         """The routine's recent sessions, newest first, as `progression.plan_next` reads them."""
         return [summary.past_session() for summary in self.sessions(limit, source)]
 
+    @_reported("read")
     def session(self, session_id: int) -> SessionSummary | None:
         row = self._db.execute(
             f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE id = ?", (session_id,)
         ).fetchone()
         return self._summary(*row) if row else None
 
+    @_reported("read")
     def last_routine(self) -> RoutineSource | None:
         """How the routine of the most recent session was asked for, if there is one."""
         row = self._db.execute(
