@@ -20,6 +20,7 @@ from tests.fakes import run_session
 from voice_coach import cli
 from voice_coach.core.catalog import load_catalog
 from voice_coach.core.commands import Command
+from voice_coach.core.effects import EndReason
 from voice_coach.core.engine import Session
 from voice_coach.history.recorder import SessionRecorder
 from voice_coach.history.store import HistoryStore
@@ -231,4 +232,7 @@ def test_a_version_1_database_is_migrated_and_its_sessions_continue(
     db = sqlite3.connect(db_path)
     with pytest.raises(sqlite3.IntegrityError):  # v1's end-reason rule still holds
         db.execute("UPDATE sessions SET end_reason = 'exploded' WHERE id = 1")
+    # ... and takes every end reason the code has: a new one needs a migration to rebuild it.
+    for reason in EndReason:
+        db.execute("UPDATE sessions SET end_reason = ? WHERE id = 1", (reason.value,))
     db.close()
