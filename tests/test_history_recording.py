@@ -22,7 +22,9 @@ from voice_coach.core.effects import Effect, Finished, SetCompleted, State
 from voice_coach.core.engine import Session
 from voice_coach.core.routine import BUILTIN_ROUTINES
 from voice_coach.history.recorder import SessionRecorder
-from voice_coach.history.store import HistoryError, HistoryStore, SessionSummary
+from voice_coach.history.store import HistoryError, HistoryStore
+from voice_coach.history.views import SessionSummary
+from voice_coach.routines.source import RoutineSource
 
 STEP_MS = 100
 STARTED = datetime(2024, 5, 1, 18, 0, 0, tzinfo=UTC)
@@ -198,7 +200,7 @@ def test_close_with_a_reason_ends_a_session_the_engine_did_not(tmp_path: Path) -
 def test_store_defaults_to_the_data_dir_and_uses_wal(data_dir: Path) -> None:
     with HistoryStore() as store:
         assert store.path == data_dir / "history.sqlite3"
-        assert store.schema_version == 1
+        assert store.schema_version == 2
     db = sqlite3.connect(data_dir / "history.sqlite3")
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -224,9 +226,12 @@ def test_sessions_filters_by_routine_newest_first(tmp_path: Path) -> None:
     with HistoryStore(tmp_path / "h.sqlite3") as store:
         for index, name in enumerate(["a", "b", "a"]):
             SessionRecorder(store, name, STARTED + timedelta(days=index)).close("finished")
-        assert [s.started_at.day for s in store.sessions(routine="a")] == [3, 1]
+        assert [s.started_at.day for s in store.sessions(source=RoutineSource.named("a"))] == [
+            3,
+            1,
+        ]
         assert [s.routine for s in store.sessions(limit=2)] == ["a", "b"]
-        assert store.last_routine() == "a"
+        assert store.last_routine() == RoutineSource.named("a")
 
 
 def test_history_command_table_and_json(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -243,21 +248,30 @@ def test_history_command_table_and_json(data_dir: Path, capsys: pytest.CaptureFi
     assert lines[0].split() == [
         "date",
         "routine",
+        "from",
         "duration",
         "sets",
         "reps",
         "ended",
         "variations",
     ]
-    assert lines[1].split()[2:] == ["advanced", "0:30", "0", "0", "interrupted", "-"]
+    assert lines[1].split()[2:] == ["advanced", "named", "0:30", "0", "0", "interrupted", "-"]
     finished = next(e for e in driver.effects if isinstance(e, Finished))
     minutes, seconds = divmod(round(finished.at_ms / 1000), 60)
-    assert lines[2].split()[2:7] == ["beginner", f"{minutes}:{seconds:02d}", "4", "28", "finished"]
+    assert lines[2].split()[2:8] == [
+        "beginner",
+        "named",
+        f"{minutes}:{seconds:02d}",
+        "4",
+        "28",
+        "finished",
+    ]
     assert lines[2].endswith("heel-taps, standard")
 
     assert cli.main(["history", "--json", "--limit", "1"]) == 0
     (record,) = json.loads(capsys.readouterr().out)
     assert record["routine"] == "advanced" and record["ended"] == "interrupted"
+    assert record["routine_kind"] == "named" and record["routine_path"] is None
     assert record["ended_at"] is None and record["duration_s"] == 30.0
 
 

@@ -14,7 +14,8 @@ from tests.test_model_download import QuietHandler
 from tests.test_model_zips import model_zip, version_of, write_zip
 from voice_coach import cli
 from voice_coach.app import model_cmd
-from voice_coach.recognition.model_store import DATA_DIR_ENV, MODEL_ENV, ModelSpec
+from voice_coach.paths import DATA_DIR_ENV
+from voice_coach.recognition.model_store import MODEL_ENV, ModelSpec
 
 TOP = "vosk-model-cli"
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from tests.test_model_zips import model_zip, version_of
+from voice_coach.paths import DATA_DIR_ENV
 from voice_coach.recognition.model_download import StderrProgress
 from voice_coach.recognition.model_store import (
-    DATA_DIR_ENV,
     MODEL_ENV,
     ModelInstallError,
     find_model,

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from tests.test_model_zips import model_entries, model_folder, model_zip, version_of, write_zip
+from voice_coach.paths import DATA_DIR_ENV
 from voice_coach.recognition import model_archive
 from voice_coach.recognition.base import RecognizerUnavailable
 from voice_coach.recognition.model_store import (
-    DATA_DIR_ENV,
     MODEL_ENV,
     ModelInstallError,
     find_model,

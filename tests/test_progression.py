@@ -5,13 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from tests.fakes import run_session
+from voice_coach.app.session_history import plan_start
 from voice_coach.core.catalog import load_catalog
 from voice_coach.core.commands import Command
 from voice_coach.core.engine import Session
-from voice_coach.core.routine import Block, Routine
+from voice_coach.core.routine import BUILTIN_ROUTINES, Block, Routine
 from voice_coach.history.progression import PastSession, Plan, VariationWork, plan_next
 from voice_coach.history.recorder import SessionRecorder
 from voice_coach.history.store import HistoryStore
+from voice_coach.routines.library import FoundRoutine
+from voice_coach.routines.source import RoutineSource
 
 CATALOG = load_catalog()
 
@@ -122,7 +126,7 @@ def test_plan_from_sessions_recorded_through_the_real_engine(tmp_path: Path) -> 
     with HistoryStore(tmp_path / "h.sqlite3") as store:
 
         def plan() -> Plan:
-            past = store.past_sessions(routine.name)
+            past = store.past_sessions(RoutineSource.named(routine.name))
             return plan_next(past, CATALOG, routine.blocks[0].variation)
 
         assert plan() == Plan("standard", None, None)
@@ -135,3 +139,64 @@ def test_plan_from_sessions_recorded_through_the_real_engine(tmp_path: Path) -> 
             "slow-tempo", None,
             "Last time you said easier, so we start with slow-tempo leg lifts.",
         )
+
+
+BACK_HURT = "Last time your back hurt, so we start gently with bent-knee heel taps."
+
+
+def test_back_pain_last_time_starts_at_the_gentlest_rung_without_an_offer() -> None:
+    hurt = PastSession((VariationWork("hover", 0, True),), False, "finished", True)
+    history = [hurt, session(("hover", True)), session(("hover", True))]
+    assert plan_next(history, CATALOG, "standard") == Plan("heel-taps", None, BACK_HURT)
+    # Only the previous session counts: one clean session later, you continue from there.
+    later = [session(("heel-taps", True)), *history]
+    assert plan_next(later, CATALOG, "standard") == Plan("heel-taps", None, None)
+
+
+def record_clean(store: HistoryStore, routine: Routine, start: str | None = None) -> int:
+    """One session of `routine` to its end through the real engine; returns its id."""
+    recorder = SessionRecorder(store, routine.name, datetime.now(UTC))
+    recorder.record_all(run_session(Session(routine, CATALOG, start_variation=start)))
+    recorder.close()
+    return recorder.session_id
+
+
+def test_back_pain_read_from_the_commands_table(tmp_path: Path) -> None:
+    routine = Routine("short", "one block", (Block("standard", sets=1, reps=3),))
+    source = RoutineSource.named(routine.name)
+    with HistoryStore(tmp_path / "h.sqlite3") as store:
+
+        def plan() -> Plan:
+            return plan_next(store.past_sessions(source), CATALOG, "standard")
+
+        record_clean(store, routine)
+        hurt = record_clean(store, routine)
+        assert plan().offer_harder == "t-arms"
+        store.add_command(hurt, 20.0, "back_pain", False, "voice", "low confidence")
+        assert plan().offer_harder == "t-arms"  # not accepted: nothing was reported
+        store.add_command(hurt, 21.0, "back_pain", True, "voice")
+        assert store.session(hurt).past_session().reported_back_pain
+        assert plan() == Plan("heel-taps", None, BACK_HURT)
+        record_clean(store, routine, plan().start_variation)
+        # The session your back hurt in is not clean: one clean session since is not enough.
+        assert plan() == Plan("heel-taps", None, None)
+        record_clean(store, routine, plan().start_variation)
+        assert plan().offer_harder == "slow-tempo"
+
+
+def test_back_pain_in_any_routine_or_before_any_rep_starts_the_next_one_gently(
+    tmp_path: Path,
+) -> None:
+    advanced = BUILTIN_ROUTINES["advanced"]
+    found = FoundRoutine(advanced, RoutineSource.named("advanced"))
+    with HistoryStore(tmp_path / "h.sqlite3") as store:
+        record_clean(store, advanced)
+        record_clean(store, advanced)
+        before = plan_start(store, found, CATALOG)
+        assert before.routine.warmup.endswith("Say harder to try medicine ball leg lifts.")
+        other = SessionRecorder(store, "beginner", datetime.now(UTC))
+        other.record_command("back_pain", True, "keyboard", 2.0)  # in the intro, then stopped
+        other.close("stopped")
+        plan = plan_start(store, found, CATALOG)
+    assert plan.start_variation == "heel-taps"
+    assert plan.routine.warmup == BACK_HURT  # and no offer to go harder

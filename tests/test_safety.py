@@ -20,7 +20,8 @@ from voice_coach.core.effects import (
 )
 from voice_coach.core.engine import Session
 from voice_coach.core.routine import BUILTIN_ROUTINES, Block, Routine
-from voice_coach.routines.library import find_routine
+from voice_coach.routines.library import FoundRoutine, find_routine
+from voice_coach.routines.source import RoutineSource
 
 CATALOG = load_catalog()
 HOVER_CAUTIONS = [c.text for c in CATALOG.cautions_for("hover")]
@@ -177,11 +178,15 @@ def test_a_progression_offer_of_hover_comes_with_its_cautions_said_once() -> Non
     clean = PastSession((VariationWork("seated-elevated", 0, True),), False, "finished")
 
     class TwoCleanSessions:
-        def past_sessions(self, routine_name: str) -> list[PastSession]:
+        def past_sessions(self, source: RoutineSource) -> list[PastSession]:
             return [clean, clean]
 
+        def sessions(self, limit: int) -> list:
+            return []
+
     routine = Routine("seated", "", (Block("seated-elevated", sets=2, reps=3),))
-    plan = plan_start(TwoCleanSessions(), routine, CATALOG)  # type: ignore[arg-type]
+    found = FoundRoutine(routine, RoutineSource.named("seated"))
+    plan = plan_start(TwoCleanSessions(), found, CATALOG)  # type: ignore[arg-type]
     spoken = says(run_session(Session(plan.routine, CATALOG, start_variation=plan.start_variation),
                               {60_000: Command.HARDER}))
     assert "Say harder to try hover leg lifts." in spoken[0]

@@ -6,18 +6,20 @@ import argparse
 import json
 import sys
 
-from voice_coach.history.store import HistoryError, HistoryStore, SessionSummary
+from voice_coach.history.store import HistoryError, HistoryStore
+from voice_coach.history.views import SessionSummary
+from voice_coach.routines.source import RoutineSource
 
 DEFAULT_LIMIT = 20
-COLUMNS = ("date", "routine", "duration", "sets", "reps", "ended", "variations")
+COLUMNS = ("date", "routine", "from", "duration", "sets", "reps", "ended", "variations")
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "history",
         help="show recent sessions",
-        description="Recent workouts, newest first. A session that died without a word "
-        "shows as interrupted.",
+        description="Recent workouts, newest first: which routine, asked for by name or run "
+        "from its file. A session that died without a word shows as interrupted.",
     )
     parser.add_argument(
         "--limit",
@@ -35,10 +37,16 @@ def format_minutes(seconds: float) -> str:
     return f"{minutes}:{secs:02d}"
 
 
+def routine_origin(source: RoutineSource) -> str:
+    """'named', or 'file' and the routine file's path."""
+    return f"file {source.path}" if source.path is not None else str(source.kind)
+
+
 def table_row(summary: SessionSummary) -> tuple[str, ...]:
     return (
         summary.started_at.astimezone().strftime("%Y-%m-%d %H:%M"),
         summary.routine,
+        routine_origin(summary.source),
         format_minutes(summary.duration_s),
         str(summary.sets_done),
         str(summary.reps_done),

@@ -6,14 +6,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from voice_coach.app.session_history import HistoryObserver, plan_start
+from voice_coach.app.session_history import RunHistory
 from voice_coach.app.workout import LiveWorkout, RunOptions
 from voice_coach.cli import UserError
-from voice_coach.core.catalog import load_catalog
-from voice_coach.history.store import HistoryError, HistoryStore
+from voice_coach.core.catalog import Catalog, load_catalog
 from voice_coach.recognition.phrases import CommandsFileError, voice_command_phrases
-from voice_coach.routines.files import RoutineError
-from voice_coach.routines.library import find_routine
+from voice_coach.routines.files import RoutineError, RoutineFileError
+from voice_coach.routines.library import FoundRoutine, find_again, locate_routine
+from voice_coach.routines.source import RoutineSource
 
 DEFAULT_ROUTINE = "beginner"
 
@@ -50,12 +50,35 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     run.set_defaults(handler=run_workout)
 
 
-def open_history() -> HistoryStore | None:
-    try:
-        return HistoryStore()
-    except HistoryError as error:
-        print(f"voice-coach: {error}; this session will not be saved", file=sys.stderr)
-        return None
+def why_unusable(last: RoutineSource, error: RoutineError) -> str:
+    """Why the last session's routine cannot be run again, in a few words."""
+    missing_file = last.path is not None and not last.path.exists()
+    if missing_file or not isinstance(error, RoutineFileError):
+        return "is gone"
+    return f"no longer loads ({error})"
+
+
+def choose_routine(
+    args: argparse.Namespace, last: RoutineSource | None, catalog: Catalog
+) -> FoundRoutine:
+    """The routine asked for; with none, the last session's (said in one line when it cannot
+    be had any more), else the default."""
+    asked = args.routine_file or args.routine
+    if asked:
+        try:
+            return locate_routine(asked, catalog)
+        except RoutineError as error:
+            raise UserError(str(error)) from None
+    if last is not None:
+        try:
+            return FoundRoutine(find_again(last, catalog), last)
+        except RoutineError as error:
+            print(
+                f"voice-coach: last routine {last.describe()} {why_unusable(last, error)}; "
+                f"starting {DEFAULT_ROUTINE}",
+                file=sys.stderr,
+            )
+    return locate_routine(DEFAULT_ROUTINE, catalog)
 
 
 def run_workout(args: argparse.Namespace) -> int:
@@ -69,40 +92,27 @@ def run_workout(args: argparse.Namespace) -> int:
         command_phrases = voice_command_phrases(args.commands)
     except CommandsFileError as error:
         raise UserError(str(error)) from None
-    store = open_history()
-    # With no routine named, continue the routine of the last session.
-    last = store.last_routine() if store else None
-    name = args.routine_file or args.routine or last or DEFAULT_ROUTINE
+    history = RunHistory()
     try:
-        routine = find_routine(name, catalog)
-    except RoutineError as error:
-        if name is last and not (args.routine_file or args.routine):
-            routine = find_routine(DEFAULT_ROUTINE, catalog)
-        else:
-            raise UserError(str(error)) from None
-    start_variation = args.variation
-    if store is not None and start_variation is None:
-        plan = plan_start(store, routine, catalog)
-        routine, start_variation = plan.routine, plan.start_variation
-    options = RunOptions(
-        routine=routine,
-        start_variation=start_variation,
-        keyboard=args.keyboard,
-        output_device=args.output_device,
-        input_device=args.input_device,
-        events_path=args.events,
-        recognizer=args.recognizer,
-        model=args.model,
-        voice=args.voice,
-        rate_wpm=args.rate,
-        command_phrases=command_phrases,
-    )
-    history = HistoryObserver(store, routine.name) if store is not None else None
-    try:
-        return LiveWorkout(options, catalog=catalog,
-                           observers=[history] if history else []).run()
+        found = choose_routine(args, history.last_routine(), catalog)
+        routine, start_variation = found.routine, args.variation
+        if start_variation is None:
+            plan = history.plan(found, catalog)
+            routine, start_variation = plan.routine, plan.start_variation
+        options = RunOptions(
+            routine=routine,
+            start_variation=start_variation,
+            keyboard=args.keyboard,
+            output_device=args.output_device,
+            input_device=args.input_device,
+            events_path=args.events,
+            recognizer=args.recognizer,
+            model=args.model,
+            voice=args.voice,
+            rate_wpm=args.rate,
+            command_phrases=command_phrases,
+        )
+        history.begin(routine.name, found.source)
+        return LiveWorkout(options, catalog=catalog, observers=[history]).run()
     finally:
-        if history is not None:
-            history.close()
-        if store is not None:
-            store.close()
+        history.close()

@@ -7,23 +7,29 @@ first block ended on (for a one-block routine, simply the last variation worked)
 
 Rules, in order:
 
-1. Sessions in which no rep of the first block was done (started, then stopped at once) are
+1. Your back hurt last time: when "back pain" was accepted in the person's previous session (of
+   any routine, whether or not a rep was done: `previous`, by default the newest of `history`),
+   start at the gentlest rung (the catalog's first variation), whatever the routine's first
+   block, with no offer: "Last time your back hurt, so we start gently with bent-knee heel taps."
+   A session in which your back hurt is never a clean one (rule 5), so harder is offered only
+   after two clean sessions that come after it.
+2. Sessions in which no rep of the first block was done (started, then stopped at once) are
    skipped: they say nothing about what you can do. So are sessions naming a variation the
    catalog no longer has.
-2. No usable session: start at `first_variation` (the routine's own first block; the easiest
+3. No usable session: start at `first_variation` (the routine's own first block; the easiest
    rung when not given). No offer.
-3. Continue from last time: start at the variation the most recent session ended on. Saying
+4. Continue from last time: start at the variation the most recent session ended on. Saying
    easier switches you one rung down during the session, so a session in which you said easier
    ended on the easier rung, and the next one starts there: one rung lower than that session
    began, not two (a person who said "easier" wants to continue at the level that felt right,
    not be dropped further). If you later said harder in the same session, you ended on the harder
    rung and start there. Stopped and interrupted sessions count the same way: you continue
    where you were.
-4. Offer harder: when the two most recent usable sessions both finished (not stopped, not
-   interrupted), neither had "easier" said (in any block), and in both the start variation was
-   the one worked last with every planned rep of it done (no set cut short or skipped), offer the
-   next rung up. Harder is only offered ("Say harder to try ..."), never imposed. At the top of
-   the ladder there is nothing to offer.
+5. Offer harder: when the two most recent usable sessions both finished (not stopped, not
+   interrupted), neither had "easier" said (in any block) nor back pain reported, and in both
+   the start variation was the one worked last with every planned rep of it done (no set cut
+   short or skipped), offer the next rung up. Harder is only offered ("Say harder to try ..."),
+   never imposed. At the top of the ladder there is nothing to offer.
 """
 
 from __future__ import annotations
@@ -52,6 +58,7 @@ class PastSession:
     work: tuple[VariationWork, ...]  # in the order worked
     said_easier: bool
     end_reason: str  # finished, stopped or interrupted
+    reported_back_pain: bool = False  # "my back hurts" was accepted
 
 
 @dataclass(frozen=True)
@@ -74,6 +81,7 @@ def is_clean_on(session: PastSession, variation: str, catalog: Catalog, lead_blo
     return (
         session.end_reason == "finished"
         and not session.said_easier
+        and not session.reported_back_pain
         and last is not None
         and last.variation == variation
         and last.clean
@@ -85,8 +93,17 @@ def plan_next(
     catalog: Catalog,
     first_variation: str | None = None,
     lead_block: int = 0,
+    previous: PastSession | None = None,
 ) -> Plan:
-    """The next session's start variation and harder offer; see the module docstring."""
+    """The next session's start variation and harder offer; see the module docstring.
+
+    `previous`: the person's most recent session of any routine (default: `history[0]`).
+    """
+    last = previous if previous is not None else (history[0] if history else None)
+    if last is not None and last.reported_back_pain:
+        gentlest = catalog.get(catalog.ids[0])
+        message = f"Last time your back hurt, so we start gently with {gentlest.name}."
+        return Plan(gentlest.id, None, message)
     usable = [s for s in history if ended_on(s, catalog, lead_block) is not None]
     if not usable:
         default = first_variation if first_variation in catalog.ids else catalog.ids[0]

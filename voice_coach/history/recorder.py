@@ -25,6 +25,7 @@ from voice_coach.core.effects import (
     VariationChanged,
 )
 from voice_coach.history.store import HistoryStore
+from voice_coach.routines.source import RoutineSource
 
 UNKNOWN_SOURCE = "unknown"
 
@@ -47,11 +48,18 @@ class SessionRecorder:
     """Records one session into a `HistoryStore`; the session row is written at construction."""
 
     def __init__(
-        self, store: HistoryStore, routine_name: str, started_at: datetime | None = None
+        self,
+        store: HistoryStore,
+        routine_name: str,
+        started_at: datetime | None = None,
+        source: RoutineSource | None = None,
     ) -> None:
+        """`source`: how the routine was asked for (default: by `routine_name`)."""
         self.store = store
         self.started_at = started_at or datetime.now().astimezone()
-        self.session_id = store.begin_session(routine_name, self.started_at)
+        self.session_id = store.begin_session(
+            routine_name, source or RoutineSource.named(routine_name), self.started_at
+        )
         self._open: _OpenSet | None = None
         self._last_at_s = 0.0
         self._ended = False

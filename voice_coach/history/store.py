@@ -3,7 +3,8 @@
 The connection runs in autocommit mode with WAL journaling, so every write is committed at once:
 a crash, Ctrl-C or SIGKILL loses at most the rep in progress. Times `at_s` are seconds on the
 session clock (0 = session start); `started_at`/`ended_at` are ISO 8601 wall-clock times in UTC.
-Blocks are numbered from 0, as the engine numbers them.
+Blocks are numbered from 0, as the engine numbers them. The tables and their migrations are in
+`history.schema`, the records read back in `history.views`.
 
 A set gets its row when its first rep is complete (`completed = 0`, `reps_target` NULL), the row's
 `reps_done` follows each completed rep, and the set's end (`SetCompleted`) fills in the target and
@@ -14,178 +15,68 @@ A session whose `end_reason` is NULL either is running or died without a word; i
 
 from __future__ import annotations
 
-import os
+import functools
 import sqlite3
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, TypeVar, cast
 
-import platformdirs
+from voice_coach import paths
+from voice_coach.history.progression import PastSession
+from voice_coach.history.schema import END_REASONS, prepare, schema_version
+from voice_coach.history.views import (
+    CommandRecord,
+    SessionSummary,
+    SetRecord,
+    VariationChangeRecord,
+)
+from voice_coach.routines.source import RoutineKind, RoutineSource
 
-from voice_coach.history.progression import PastSession, VariationWork
-
-DATA_DIR_ENV = "VOICE_COACH_DATA_DIR"
 DB_NAME = "history.sqlite3"
-SCHEMA_VERSION = 1
-END_REASONS = ("finished", "stopped", "interrupted")
+# Our own writes are tiny, so a lock held longer than this is another program's; waiting on it
+# would only hold up the workout.
+LOCK_WAIT_S = 1.0
+_BUSY = ("SQLITE_BUSY", "SQLITE_LOCKED")
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS sessions (
-    id          INTEGER PRIMARY KEY,
-    routine     TEXT NOT NULL,
-    started_at  TEXT NOT NULL,
-    ended_at    TEXT,
-    end_reason  TEXT CHECK (end_reason IN ('finished', 'stopped', 'interrupted')),
-    duration_s  REAL
-);
-CREATE TABLE IF NOT EXISTS sets (
-    id           INTEGER PRIMARY KEY,
-    session_id   INTEGER NOT NULL REFERENCES sessions(id),
-    block        INTEGER NOT NULL,
-    set_number   INTEGER NOT NULL,
-    variation    TEXT NOT NULL,
-    reps_done    INTEGER NOT NULL,
-    reps_target  INTEGER,
-    tempo_scale  REAL,
-    at_s         REAL NOT NULL,
-    completed    INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS commands (
-    id          INTEGER PRIMARY KEY,
-    session_id  INTEGER NOT NULL REFERENCES sessions(id),
-    at_s        REAL NOT NULL,
-    command     TEXT NOT NULL,
-    accepted    INTEGER NOT NULL,
-    source      TEXT NOT NULL,
-    note        TEXT NOT NULL DEFAULT ''
-);
-CREATE TABLE IF NOT EXISTS variation_changes (
-    id              INTEGER PRIMARY KEY,
-    session_id      INTEGER NOT NULL REFERENCES sessions(id),
-    at_s            REAL NOT NULL,
-    from_variation  TEXT NOT NULL,
-    to_variation    TEXT NOT NULL,
-    reason          TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS sets_by_session ON sets(session_id);
-CREATE INDEX IF NOT EXISTS commands_by_session ON commands(session_id);
-CREATE INDEX IF NOT EXISTS changes_by_session ON variation_changes(session_id);
-CREATE INDEX IF NOT EXISTS sessions_by_routine ON sessions(routine);
-"""
+_SESSION_COLUMNS = (
+    "id, routine, routine_kind, routine_key, started_at, ended_at, end_reason, duration_s"
+)
 
 
 class HistoryError(Exception):
-    """The history database cannot be opened or read; `str()` is one line saying why."""
+    """The history database cannot be opened, read or written; `str()` is one line saying why."""
 
 
-@dataclass(frozen=True)
-class SetRecord:
-    block: int
-    set_number: int
-    variation: str
-    reps_done: int
-    reps_target: int | None
-    tempo_scale: float | None
-    at_s: float
-    completed: bool
-
-    @property
-    def clean(self) -> bool:
-        """Every planned rep of this set was done."""
-        return (
-            self.completed and self.reps_target is not None and (self.reps_done >= self.reps_target)
-        )
+def _failure(path: Path, doing: str, error: BaseException) -> HistoryError:
+    if getattr(error, "sqlite_errorname", None) in _BUSY:
+        advice = "another program holds it locked; close that program or try again"
+    else:
+        advice = f"move it aside or set {paths.DATA_DIR_ENV} to another folder"
+    return HistoryError(f"cannot {doing} the history database {path}: {error}; {advice}")
 
 
-@dataclass(frozen=True)
-class CommandRecord:
-    at_s: float
-    command: str
-    accepted: bool
-    source: str
-    note: str
+_Method = TypeVar("_Method", bound=Callable[..., Any])
 
 
-@dataclass(frozen=True)
-class VariationChangeRecord:
-    at_s: float
-    from_variation: str
-    to_variation: str
-    reason: str
+def _reported(doing: str) -> Callable[[_Method], _Method]:
+    """Make a store method's database errors one-line `HistoryError`s ("cannot `doing` ...")."""
 
+    def wrap(method: _Method) -> _Method:
+        @functools.wraps(method)
+        def reported(self: HistoryStore, *args: Any, **kw: Any) -> Any:
+            try:
+                return method(self, *args, **kw)
+            except sqlite3.Error as error:
+                raise _failure(self.path, doing, error) from None
 
-@dataclass(frozen=True)
-class SessionSummary:
-    """One past session as `history` shows it and progression reads it."""
+        return cast(_Method, reported)
 
-    id: int
-    routine: str
-    started_at: datetime
-    ended_at: datetime | None
-    end_reason: str | None  # None: running, or the process died (shown as "interrupted")
-    duration_s: float
-    sets: tuple[SetRecord, ...]
-    commands: tuple[CommandRecord, ...]
-    variation_changes: tuple[VariationChangeRecord, ...]
-
-    @property
-    def ended_as(self) -> str:
-        """How the session ended, for people: finished, stopped or interrupted."""
-        return self.end_reason or "interrupted"
-
-    @property
-    def sets_done(self) -> int:
-        return sum(1 for s in self.sets if s.completed)
-
-    @property
-    def reps_done(self) -> int:
-        return sum(s.reps_done for s in self.sets)
-
-    @property
-    def variations(self) -> tuple[str, ...]:
-        """The variations worked (at least one rep), in the order first worked."""
-        return tuple(dict.fromkeys(s.variation for s in self.sets if s.reps_done))
-
-    @property
-    def said_easier(self) -> bool:
-        spoken = any(c.command == "easier" and c.accepted for c in self.commands)
-        return spoken or any(c.reason == "easier" for c in self.variation_changes)
-
-    def past_session(self) -> PastSession:
-        """This session as the plain data `progression.plan_next` reads."""
-        work: dict[tuple[int, str], bool] = {}
-        for record in self.sets:
-            key = (record.block, record.variation)
-            work[key] = work.get(key, True) and record.clean
-        return PastSession(
-            work=tuple(VariationWork(v, block, clean) for (block, v), clean in work.items()),
-            said_easier=self.said_easier,
-            end_reason=self.ended_as,
-        )
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "id": self.id,
-            "routine": self.routine,
-            "started_at": self.started_at.isoformat(),
-            "ended_at": self.ended_at.isoformat() if self.ended_at else None,
-            "ended": self.ended_as,
-            "duration_s": round(self.duration_s, 1),
-            "sets": self.sets_done,
-            "reps": self.reps_done,
-            "variations": list(self.variations),
-            "said_easier": self.said_easier,
-        }
-
-
-def data_dir() -> Path:
-    """The user's voice-coach data folder (`VOICE_COACH_DATA_DIR` overrides it)."""
-    override = os.environ.get(DATA_DIR_ENV)
-    return Path(override) if override else Path(platformdirs.user_data_dir("voice-coach"))
+    return wrap
 
 
 def default_db_path() -> Path:
-    return data_dir() / DB_NAME
+    return paths.data_dir() / DB_NAME
 
 
 def _iso(moment: datetime) -> str:
@@ -201,27 +92,14 @@ class HistoryStore:
         self.path = Path(path) if path is not None else default_db_path()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, isolation_level=None)
-            self._prepare()
+            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=LOCK_WAIT_S)
         except (sqlite3.Error, OSError) as error:
-            raise HistoryError(
-                f"cannot open the history database {self.path}: {error}; "
-                f"move it aside or set {DATA_DIR_ENV} to another folder"
-            ) from None
-
-    def _prepare(self) -> None:
-        version = self._db.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise sqlite3.DatabaseError(
-                f"it has schema version {version}, newer than this voice-coach knows "
-                f"({SCHEMA_VERSION})"
-            )
-        self._db.execute("PRAGMA journal_mode=WAL")
-        # NORMAL in WAL mode survives a process crash; only a power cut can lose the last commits.
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.executescript(_SCHEMA)
-        self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            raise _failure(self.path, "open", error) from None
+        try:
+            prepare(self._db)
+        except sqlite3.Error as error:
+            self._db.close()
+            raise _failure(self.path, "open", error) from None
 
     def close(self) -> None:
         self._db.close()
@@ -233,17 +111,23 @@ class HistoryStore:
         self.close()
 
     @property
+    @_reported("read")
     def schema_version(self) -> int:
-        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+        return schema_version(self._db)
 
     # ----- writing -------------------------------------------------------------------
 
-    def begin_session(self, routine: str, started_at: datetime) -> int:
+    @_reported("write")
+    def begin_session(self, routine: str, source: RoutineSource, started_at: datetime) -> int:
+        """A new session of the routine named `routine`, asked for as `source`."""
         cursor = self._db.execute(
-            "INSERT INTO sessions (routine, started_at) VALUES (?, ?)", (routine, _iso(started_at))
+            "INSERT INTO sessions (routine, routine_kind, routine_key, started_at)"
+            " VALUES (?, ?, ?, ?)",
+            (routine, str(source.kind), source.key, _iso(started_at)),
         )
         return int(cursor.lastrowid)
 
+    @_reported("write")
     def end_session(self, session_id: int, reason: str, duration_s: float) -> None:
         if reason not in END_REASONS:
             raise ValueError(f"end reason must be one of {END_REASONS}, not {reason!r}")
@@ -256,6 +140,7 @@ class HistoryStore:
             (reason, _iso(ended_at), duration_s, session_id),
         )
 
+    @_reported("write")
     def start_set(
         self,
         session_id: int,
@@ -273,11 +158,13 @@ class HistoryStore:
         )
         return int(cursor.lastrowid)
 
+    @_reported("write")
     def update_set(self, set_id: int, reps_done: int, at_s: float) -> None:
         self._db.execute(
             "UPDATE sets SET reps_done = ?, at_s = ? WHERE id = ?", (reps_done, at_s, set_id)
         )
 
+    @_reported("write")
     def complete_set(
         self,
         session_id: int,
@@ -300,6 +187,7 @@ class HistoryStore:
         )
         return set_id
 
+    @_reported("write")
     def add_command(
         self,
         session_id: int,
@@ -315,6 +203,7 @@ class HistoryStore:
             (session_id, at_s, command, int(accepted), source, note),
         )
 
+    @_reported("write")
     def add_variation_change(
         self, session_id: int, at_s: float, from_variation: str, to_variation: str, reason: str
     ) -> None:
@@ -326,46 +215,48 @@ class HistoryStore:
 
     # ----- reading -------------------------------------------------------------------
 
+    @_reported("read")
     def sessions(
-        self, limit: int | None = None, routine: str | None = None
+        self, limit: int | None = None, source: RoutineSource | None = None
     ) -> list[SessionSummary]:
-        """Past sessions, newest first; only those of `routine` when given."""
-        query = "SELECT id, routine, started_at, ended_at, end_reason, duration_s FROM sessions"
+        """Past sessions, newest first; only those of the routine `source` when given."""
+        query = f"SELECT {_SESSION_COLUMNS} FROM sessions"
         params: list[object] = []
-        if routine is not None:
-            query += " WHERE routine = ?"
-            params.append(routine)
+        if source is not None:
+            query += " WHERE routine_kind = ? AND routine_key = ?"
+            params += [str(source.kind), source.key]
         query += " ORDER BY id DESC"
         if limit is not None:
             query += " LIMIT ?"
             params.append(max(0, limit))
-        try:
-            rows = self._db.execute(query, params).fetchall()
-            return [self._summary(*row) for row in rows]
-        except sqlite3.Error as error:
-            raise HistoryError(f"cannot read the history database {self.path}: {error}") from None
+        rows = self._db.execute(query, params).fetchall()
+        return [self._summary(*row) for row in rows]
 
-    def past_sessions(self, routine: str, limit: int = 10) -> list[PastSession]:
-        """`routine`'s recent sessions, newest first, as `progression.plan_next` reads them."""
-        return [summary.past_session() for summary in self.sessions(limit, routine)]
+    def past_sessions(self, source: RoutineSource, limit: int = 10) -> list[PastSession]:
+        """The routine's recent sessions, newest first, as `progression.plan_next` reads them."""
+        return [summary.past_session() for summary in self.sessions(limit, source)]
 
+    @_reported("read")
     def session(self, session_id: int) -> SessionSummary | None:
         row = self._db.execute(
-            "SELECT id, routine, started_at, ended_at, end_reason, duration_s FROM sessions"
-            " WHERE id = ?",
-            (session_id,),
+            f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE id = ?", (session_id,)
         ).fetchone()
         return self._summary(*row) if row else None
 
-    def last_routine(self) -> str | None:
-        """The routine of the most recent session, if any."""
-        row = self._db.execute("SELECT routine FROM sessions ORDER BY id DESC LIMIT 1").fetchone()
-        return row[0] if row else None
+    @_reported("read")
+    def last_routine(self) -> RoutineSource | None:
+        """How the routine of the most recent session was asked for, if there is one."""
+        row = self._db.execute(
+            "SELECT routine_kind, routine_key FROM sessions ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        return RoutineSource(RoutineKind(row[0]), row[1]) if row else None
 
     def _summary(
         self,
         session_id: int,
         routine: str,
+        routine_kind: str,
+        routine_key: str,
         started_at: str,
         ended_at: str | None,
         end_reason: str | None,
@@ -401,6 +292,7 @@ class HistoryStore:
         return SessionSummary(
             id=session_id,
             routine=routine,
+            source=RoutineSource(RoutineKind(routine_kind), routine_key),
             started_at=datetime.fromisoformat(started_at),
             ended_at=datetime.fromisoformat(ended_at) if ended_at else None,
             end_reason=end_reason,

@@ -6,8 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
-
+from voice_coach import paths
 from voice_coach.recognition.base import RecognizerUnavailable
 from voice_coach.recognition.model_archive import (
     ACTIVE_MARKER,
@@ -18,7 +17,6 @@ from voice_coach.recognition.model_download import Progress, download
 from voice_coach.recognition.model_layout import model_problem
 
 MODEL_ENV = "VOICE_COACH_VOSK_MODEL"
-DATA_DIR_ENV = "VOICE_COACH_DATA_DIR"
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -26,7 +24,6 @@ __all__ = [
     "ModelInstallError",
     "ModelSpec",
     "ModelStatus",
-    "data_dir",
     "find_model",
     "install_from_archive",
     "install_from_url",
@@ -60,16 +57,8 @@ DEFAULT_MODEL = ModelSpec(
 )
 
 
-def data_dir() -> Path:
-    """The user's voice-coach data folder ($VOICE_COACH_DATA_DIR overrides the platform one)."""
-    override = os.environ.get(DATA_DIR_ENV)
-    if override:
-        return Path(override).expanduser()
-    return Path(platformdirs.user_data_dir("voice-coach"))
-
-
 def models_dir() -> Path:
-    return data_dir() / "models"
+    return paths.data_dir() / "models"
 
 
 def installed_models() -> list[Path]:

@@ -8,13 +8,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
-
+from voice_coach import paths
 from voice_coach.core.catalog import Catalog
 from voice_coach.core.routine import BUILTIN_ROUTINES, ROUTINE_ALIASES, Routine
 from voice_coach.routines.files import RoutineError, load_routine_file
+from voice_coach.routines.source import RoutineKind, RoutineSource
 
-CONFIG_DIR_ENV = "VOICE_COACH_CONFIG_DIR"
 ROUTINE_SUFFIX = ".toml"
 ROUTINE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
@@ -30,15 +29,9 @@ class RoutineInfo:
     error: str | None = None
 
 
-def config_dir() -> Path:
-    """The user's voice-coach config folder (`VOICE_COACH_CONFIG_DIR` overrides it)."""
-    override = os.environ.get(CONFIG_DIR_ENV)
-    return Path(override) if override else Path(platformdirs.user_config_dir("voice-coach"))
-
-
 def routines_dir() -> Path:
     """The folder holding the user's routine files, NAME.toml each."""
-    return config_dir() / "routines"
+    return paths.config_dir() / "routines"
 
 
 def user_routine_path(name: str) -> Path:
@@ -59,20 +52,28 @@ def looks_like_path(name_or_path: str) -> bool:
     return name_or_path.endswith(ROUTINE_SUFFIX) or "/" in name_or_path or os.sep in name_or_path
 
 
-def find_routine(name_or_path: str | Path, catalog: Catalog | None = None) -> Routine:
+@dataclass(frozen=True)
+class FoundRoutine:
+    routine: Routine
+    source: RoutineSource  # how to find it again: its name, or its file
+
+
+def locate_routine(name_or_path: str | Path, catalog: Catalog | None = None) -> FoundRoutine:
     """A routine by file path, else by user routine name, else by built-in name.
 
     Raises `RoutineError` (one line) when the file is wrong or nothing has that name.
     """
     text = str(name_or_path)
     if isinstance(name_or_path, Path) or looks_like_path(text):
-        return load_routine_file(name_or_path, catalog)
+        return FoundRoutine(load_routine_file(name_or_path, catalog), RoutineSource.file(text))
+    source = RoutineSource.named(text)
     user_file = user_routine_path(text)
     if ROUTINE_NAME.match(text) and user_file.is_file():
-        return load_routine_file(user_file, catalog)
+        return FoundRoutine(load_routine_file(user_file, catalog), source)
     text = ROUTINE_ALIASES.get(text, text)
+    source = RoutineSource.named(text)
     if text in BUILTIN_ROUTINES:
-        return BUILTIN_ROUTINES[text]
+        return FoundRoutine(BUILTIN_ROUTINES[text], source)
     names = sorted({info.name for info in list_routines(catalog)})
     close = difflib.get_close_matches(text, names, n=1, cutoff=0.6)
     guess = f"did you mean '{close[0]}'? " if close else ""
@@ -80,6 +81,19 @@ def find_routine(name_or_path: str | Path, catalog: Catalog | None = None) -> Ro
         f"no routine named '{text}' ({guess}available: {', '.join(names)}); "
         "give a FILE.toml path or create one with: voice-coach routine new NAME"
     )
+
+
+def find_routine(name_or_path: str | Path, catalog: Catalog | None = None) -> Routine:
+    """The routine `locate_routine` finds."""
+    return locate_routine(name_or_path, catalog).routine
+
+
+def find_again(source: RoutineSource, catalog: Catalog | None = None) -> Routine:
+    """The routine a past session ran, found the way it was asked for; `RoutineError` if the
+    file is gone or broken or the name no longer exists."""
+    if source.kind is RoutineKind.FILE:
+        return load_routine_file(source.key, catalog)
+    return find_routine(source.key, catalog)
 
 
 def user_routine_files() -> list[Path]:

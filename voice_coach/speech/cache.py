@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
-import platformdirs
 
+from voice_coach import paths
 from voice_coach.core.engine import estimate_speech_ms
 from voice_coach.speech.base import SpeechSynth
 from voice_coach.speech.pcm import (
@@ -35,7 +35,7 @@ CACHE_FORMAT = 2
 
 
 def default_cache_dir() -> Path:
-    return platformdirs.user_cache_path("voice-coach", appauthor=False) / "speech"
+    return paths.cache_dir() / "speech"
 
 
 class SpeechCache:
