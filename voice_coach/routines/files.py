@@ -2,7 +2,7 @@
 
 Every mistake becomes a `RoutineFileError` whose `str()` is one line of the shape
 `FILE:LINE: field 'blocks[2].variation': unknown variation 'hoover' (did you mean 'hover'? ...)`.
-`tomllib` reports no line numbers for values, so `_SourceMap` finds the line of a field by
+`tomllib` reports no line numbers for values, so `SourceMap` finds the line of a field by
 scanning the text for `[[block]]` headers and `key =` lines inside each table.
 Blocks are numbered from 1 in messages, as a person counts them.
 """
@@ -12,12 +12,12 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from voice_coach.core.catalog import Catalog, load_catalog
 from voice_coach.core.routine import Block, Routine
+from voice_coach.routines.source_map import SourceMap
 
 TOP_KEYS = ("name", "description", "warmup", "cooldown", "block")
 BLOCK_KEYS = ("variation", "sets", "reps", "seconds", "tempo", "rest", "rest_after")
@@ -34,8 +34,6 @@ DEFAULT_REST_AFTER_S = Block.__dataclass_fields__["rest_after_s"].default
 
 _SYNTAX_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 _SYNTAX_AT_END = re.compile(r"\s*\(at end of document\)\s*$")
-_KEY_LINE = re.compile(r"""^\s*(?:"([^"]+)"|'([^']+)'|([A-Za-z0-9_\-]+))\s*(?:\.|=)""")
-_DOTTED_KEY = re.compile(r"""^\s*([A-Za-z0-9_\-]+)\s*\.\s*([A-Za-z0-9_\-]+)\s*=""")
 
 
 class RoutineError(Exception):
@@ -58,86 +56,6 @@ class RoutineFileError(RoutineError):
         where = self.path if self.line is None else f"{self.path}:{self.line}"
         what = self.message if self.field is None else f"field '{self.field}': {self.message}"
         return f"{where}: {what}"
-
-
-@dataclass
-class _Table:
-    """One table of the source text: where its header is and on which line each key is set."""
-
-    header_line: int
-    keys: dict[str, int] = field(default_factory=dict)
-
-
-class _SourceMap:
-    """Line numbers of tables and keys, found by scanning the text (tomllib gives none)."""
-
-    def __init__(self, text: str) -> None:
-        self.top = _Table(header_line=1)
-        self.other_tables: dict[str, _Table] = {}
-        self.blocks: list[_Table] = []
-        self.block_tempos: dict[int, _Table] = {}
-        self.last_line = max(1, text.count("\n") + 1)
-        current = self.top
-        for number, raw in enumerate(text.splitlines(), start=1):
-            line = raw.strip()
-            if not line or line.startswith("#"):
-                continue
-            if line.startswith("[["):
-                name = line[2:].split("]]")[0].strip()
-                current = _Table(number)
-                if name == "block":
-                    self.blocks.append(current)
-                else:
-                    self.other_tables.setdefault(name, current)
-                continue
-            if line.startswith("["):
-                name = line[1:].split("]")[0].strip()
-                current = _Table(number)
-                if name == "block.tempo" and self.blocks:
-                    self.block_tempos[len(self.blocks) - 1] = current
-                else:
-                    self.other_tables.setdefault(name, current)
-                continue
-            self._note_key(current, line, number)
-
-    @staticmethod
-    def _note_key(table: _Table, line: str, number: int) -> None:
-        match = _KEY_LINE.match(line)
-        if not match:
-            return
-        key = next(group for group in match.groups() if group)
-        table.keys.setdefault(key, number)
-        dotted = _DOTTED_KEY.match(line)
-        if dotted:
-            table.keys.setdefault(f"{dotted.group(1)}.{dotted.group(2)}", number)
-
-    def top_key(self, key: str) -> int:
-        if key in self.top.keys:
-            return self.top.keys[key]
-        if key in self.other_tables:
-            return self.other_tables[key].header_line
-        return 1
-
-    def block(self, index: int) -> int:
-        if index < len(self.blocks):
-            return self.blocks[index].header_line
-        return self.top.keys.get("block", 1)
-
-    def block_key(self, index: int, key: str) -> int:
-        if index < len(self.blocks):
-            table = self.blocks[index]
-            if key == "tempo" and key not in table.keys and index in self.block_tempos:
-                return self.block_tempos[index].header_line
-            return table.keys.get(key, table.header_line)
-        return self.block(index)
-
-    def tempo_key(self, index: int, phase: str) -> int:
-        if index in self.block_tempos:
-            table = self.block_tempos[index]
-            return table.keys.get(phase, table.header_line)
-        if index < len(self.blocks) and f"tempo.{phase}" in self.blocks[index].keys:
-            return self.blocks[index].keys[f"tempo.{phase}"]
-        return self.block_key(index, "tempo")
 
 
 def describe_value(value: Any) -> str:
@@ -167,7 +85,7 @@ def suggestion(word: str, allowed: tuple[str, ...]) -> str:
 class _Reader:
     """Checks the parsed TOML against the routine format; raises on the first mistake."""
 
-    def __init__(self, path: str | Path, source: _SourceMap, catalog: Catalog) -> None:
+    def __init__(self, path: str | Path, source: SourceMap, catalog: Catalog) -> None:
         self.path = path
         self.source = source
         self.catalog = catalog
@@ -340,7 +258,7 @@ class _Reader:
 
 
 def _syntax_error(
-    path: str | Path, error: tomllib.TOMLDecodeError, source: _SourceMap
+    path: str | Path, error: tomllib.TOMLDecodeError, source: SourceMap
 ) -> RoutineFileError:
     message = str(error)
     position = _SYNTAX_POSITION.search(message)
@@ -361,7 +279,7 @@ def parse_routine_text(
     text: str, path: str | Path = "<routine>", catalog: Catalog | None = None
 ) -> Routine:
     """The routine written in `text`; `path` only names it in error messages."""
-    source = _SourceMap(text)
+    source = SourceMap(text)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
