@@ -29,6 +29,9 @@ REPS_RANGE = (1, 100)
 SECONDS_RANGE = (5, 600)
 REST_RANGE = (0, 600)
 TEMPO_MAX_S = 20.0
+# The article's tempo rule (data/leg_lifts.toml cites it under [common].sources): a block's tempo
+# must keep lowering at least as long as lifting, or the coach's "lower slower" cue would lie.
+TEMPO_RULE_QUOTE = "the downward phase is slower and more controlled than the upward phase"
 DEFAULT_REST_S = Block.__dataclass_fields__["rest_s"].default
 DEFAULT_REST_AFTER_S = Block.__dataclass_fields__["rest_after_s"].default
 
@@ -184,6 +187,7 @@ class _Reader:
             else None
         )
         tempo = self.tempo(raw["tempo"], index) if "tempo" in raw else {}
+        self.tempo_rule(index, variation, tempo)
         rest = (
             self.whole(raw, "rest", REST_RANGE, index, " seconds")
             if "rest" in raw
@@ -255,6 +259,21 @@ class _Reader:
                 )
             tempo_ms[phase] = round(value * 1000)
         return tempo_ms
+
+
+    def tempo_rule(self, index: int, variation: str, overrides: dict[str, int]) -> None:
+        """Lowering at least as slow as lifting, once the overrides meet the variation's tempo."""
+        tempo = self.catalog.get(variation).tempo.with_overrides(overrides)
+        if tempo.lower_ms >= tempo.lift_ms:
+            return
+        phase = "lower" if "lower" in overrides else "lift"
+        raise self.fail(
+            self.source.tempo_key(index, phase),
+            f"blocks[{index + 1}].tempo.{phase}",
+            f"lowering ({tempo.lower_ms / 1000:g} s) is faster than lifting "
+            f"({tempo.lift_ms / 1000:g} s); make lower at least as long as lift, "
+            f'as the article says: "{TEMPO_RULE_QUOTE}"',
+        )
 
 
 def _syntax_error(
