@@ -9,7 +9,8 @@ import pytest
 
 from voice_coach import cli
 from voice_coach.core.catalog import load_catalog
-from voice_coach.core.effects import EndReason, Finished, SetCompleted
+from voice_coach.core.dry_run import run_to_end
+from voice_coach.core.effects import EndReason, Finished, Say, SetCompleted
 from voice_coach.core.engine import Session
 from voice_coach.core.routine import BUILTIN_ROUTINES, Block, Routine
 from voice_coach.routines.estimate import estimate_duration_ms, format_duration
@@ -18,8 +19,10 @@ from voice_coach.routines.files import (
     RoutineError,
     RoutineFileError,
     load_routine_file,
+    parse_routine_text,
 )
 from voice_coach.routines.library import find_routine, list_routines, routines_dir
+from voice_coach.routines.template import routine_template
 
 VALID = """\
 # my routine
@@ -516,3 +519,22 @@ def test_tempo_rule_breach_exits_2_from_check_and_run(
     assert captured.err.count("\n") == 1
     assert captured.err.startswith(f"voice-coach: {path}:6: field 'blocks[1].tempo.lift': ")
     assert TEMPO_RULE_QUOTE in captured.err
+
+
+def test_template_examples_uncommented_are_said_as_written() -> None:
+    """The example warm-up and cool-down say only the article's words or plain mechanics."""
+    text = routine_template("mine")
+    for key in ("warmup", "cooldown"):
+        text = text.replace(f"# {key} = ", f"{key} = ")
+    routine = parse_routine_text(text)
+    assert routine.warmup == "Keep your lower back touching the floor the whole time, no gaps."
+    assert routine.cooldown == "Well done. Rest now."
+    assert any(
+        "lower back should remain touching the ground the entire time without any gaps" in quote
+        for variation in load_catalog().variations
+        for quote in variation.sources
+    )
+    said = [say.text for say in run_to_end(Session(routine, load_catalog()))
+            if isinstance(say, Say)]
+    assert any(routine.warmup in text for text in said)
+    assert said[-1] == routine.cooldown

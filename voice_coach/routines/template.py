@@ -20,8 +20,8 @@ name = "{name}"                      # what the coach calls this routine
 description = "My leg-lift routine."  # one line, shown by: voice-coach routine list
 
 # Optional: something the coach says after the welcome, and at the very end.
-# warmup = "Take a minute to loosen your hips before we start."
-# cooldown = "Stretch your hamstrings and lower back."
+# warmup = "Keep your lower back touching the floor the whole time, no gaps."
+# cooldown = "Well done. Rest now."
 
 # Each [[block]] is some sets of one variation, done in the order written here.
 #
@@ -33,7 +33,8 @@ description = "My leg-lift routine."  # one line, shown by: voice-coach routine 
 #               (give reps or seconds, never both)
 #   tempo       seconds for each phase of a rep, any of: lift, top (hold at the top),
 #               lower, bottom (hold at the bottom); 0..{tempo_max:g} s, lift and lower above 0.
-#               Phases you leave out keep the variation's own tempo. Lower slower than you lift.
+#               Phases you leave out keep the variation's own tempo. Lower must be at least
+#               as long as lift: "the downward phase is slower and more controlled".
 #   rest        seconds of rest between the sets of this block, {rest_low}..{rest_high} (default 30)
 #   rest_after  seconds of rest after the block's last set, {rest_low}..{rest_high} (default 45)
 
