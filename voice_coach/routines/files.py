@@ -9,7 +9,7 @@ Blocks are numbered from 1 in messages, as a person counts them.
 
 from __future__ import annotations
 
-import difflib
+import math
 import re
 import tomllib
 from pathlib import Path
@@ -17,7 +17,9 @@ from typing import Any
 
 from voice_coach.core.catalog import Catalog, load_catalog
 from voice_coach.core.routine import Block, Routine
+from voice_coach.routines.estimate import MAX_ROUTINE_HOURS, format_duration, over_limit
 from voice_coach.routines.source_map import SourceMap
+from voice_coach.user_text import describe_value, one_line, shown, suggestion, text_problem
 
 TOP_KEYS = ("name", "description", "warmup", "cooldown", "block")
 BLOCK_KEYS = ("variation", "sets", "reps", "seconds", "tempo", "rest", "rest_after")
@@ -29,6 +31,8 @@ REPS_RANGE = (1, 100)
 SECONDS_RANGE = (5, 600)
 REST_RANGE = (0, 600)
 TEMPO_MAX_S = 20.0
+TEXT_MAX_CHARS = {"name": 64, "description": 200, "warmup": 300, "cooldown": 300}
+MAX_FILE_CHARS = 1_000_000  # the commented template has 2,500; far longer is not a routine
 # The article's tempo rule (data/leg_lifts.toml cites it under [common].sources): a block's tempo
 # must keep lowering at least as long as lifting, or the coach's "lower slower" cue would lie.
 TEMPO_RULE_QUOTE = "the downward phase is slower and more controlled than the upward phase"
@@ -52,37 +56,13 @@ class RoutineFileError(RoutineError):
         self.path = str(path)
         self.line = line
         self.field = field
-        self.message = " ".join(message.split())
+        self.message = one_line(message)
         super().__init__(self._one_line())
 
     def _one_line(self) -> str:
         where = self.path if self.line is None else f"{self.path}:{self.line}"
         what = self.message if self.field is None else f"field '{self.field}': {self.message}"
-        return f"{where}: {what}"
-
-
-def describe_value(value: Any) -> str:
-    """A value as a person would name it in an error message."""
-    if isinstance(value, bool):
-        return f"true/false value {str(value).lower()}"
-    if isinstance(value, int):
-        return f"whole number {value}"
-    if isinstance(value, float):
-        return f"decimal number {value:g}"
-    if isinstance(value, str):
-        return f'text "{value}"'
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a table"
-    return f"a {type(value).__name__}"
-
-
-def suggestion(word: str, allowed: tuple[str, ...]) -> str:
-    """`(did you mean 'x'? allowed: a, b, c)`, leaving out the guess when none is close."""
-    close = difflib.get_close_matches(word, allowed, n=1, cutoff=0.6)
-    guess = f"did you mean '{close[0]}'? " if close else ""
-    return f"({guess}allowed: {', '.join(allowed)})"
+        return one_line(f"{where}: {what}")
 
 
 class _Reader:
@@ -115,8 +95,24 @@ class _Reader:
                 self.source.top_key("block"), "blocks", "write each block as a [[block]] table"
             )
         blocks = tuple(self.block(index, raw) for index, raw in enumerate(raw_blocks))
-        return Routine(
+        routine = Routine(
             name=name, description=description, blocks=blocks, warmup=warmup, cooldown=cooldown
+        )
+        self.length(routine)
+        return routine
+
+    def length(self, routine: Routine) -> None:
+        too_long = over_limit(routine, self.catalog)
+        if too_long is None:
+            return
+        how_long = "at least" if too_long.at_least else "about"
+        number = too_long.block_index + 1
+        raise self.fail(
+            self.source.block(too_long.block_index),
+            f"blocks[{number}]",
+            f"the routine lasts {how_long} {format_duration(too_long.duration_ms)}, and at most "
+            f"{MAX_ROUTINE_HOURS} h is allowed; it passes that in block {number}; "
+            "use fewer blocks, sets or reps, or shorter rests",
         )
 
     def reject_unknown(
@@ -125,7 +121,9 @@ class _Reader:
         for key in table:
             if key not in allowed:
                 raise self.fail(
-                    line_of(key), f"{prefix}{key}", f"unknown field {suggestion(key, allowed)}"
+                    line_of(key),
+                    f"{prefix}{shown(key)}",
+                    f"unknown field {suggestion(key, allowed)}",
                 )
 
     def text(self, data: dict[str, Any], key: str, required: bool) -> str | None:
@@ -142,6 +140,9 @@ class _Reader:
             )
         if required and not value.strip():
             raise self.fail(self.source.top_key(key), key, "must not be empty")
+        problem = text_problem(value.strip(), TEXT_MAX_CHARS[key])
+        if problem is not None:
+            raise self.fail(self.source.top_key(key), key, problem)
         return value.strip()
 
     def block(self, index: int, raw: dict[str, Any]) -> Block:
@@ -170,7 +171,8 @@ class _Reader:
             raise self.fail(
                 line_of("variation"),
                 prefix + "variation",
-                f"unknown variation '{variation}' {suggestion(variation, self.catalog.ids)}",
+                f"unknown variation '{shown(variation)}' "
+                f"{suggestion(variation, self.catalog.ids)}",
             )
         sets = self.whole(raw, "sets", SETS_RANGE, index, "")
         if "reps" in raw and "seconds" in raw:
@@ -251,6 +253,12 @@ class _Reader:
                     f"expected seconds as a number like 2.0, got {describe_value(value)}",
                 )
             low = "more than 0" if phase in MOVING_PHASES else "0"
+            if not math.isfinite(value):
+                raise self.fail(
+                    line_of(phase),
+                    phase_field,
+                    f"{value} is not a length of time; use {low} to {TEMPO_MAX_S:g} s",
+                )
             if value > TEMPO_MAX_S or value < 0 or (phase in MOVING_PHASES and value == 0):
                 raise self.fail(
                     line_of(phase),
@@ -298,11 +306,19 @@ def parse_routine_text(
     text: str, path: str | Path = "<routine>", catalog: Catalog | None = None
 ) -> Routine:
     """The routine written in `text`; `path` only names it in error messages."""
+    if len(text) > MAX_FILE_CHARS:
+        raise RoutineFileError(
+            path, f"is {len(text):,} characters long; a routine file may have {MAX_FILE_CHARS:,}"
+        )
     source = SourceMap(text)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise _syntax_error(path, error, source) from None
+    except RecursionError:  # tomllib parses nested arrays and inline tables recursively
+        raise RoutineFileError(
+            path, "TOML syntax error: lists or tables nested too deep inside each other"
+        ) from None
     return _Reader(path, source, catalog or load_catalog()).routine(data)
 
 

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 from voice_coach.core.catalog import Catalog, load_catalog
+from voice_coach.routines.estimate import MAX_ROUTINE_HOURS
 from voice_coach.routines.files import (
     REPS_RANGE,
     REST_RANGE,
     SECONDS_RANGE,
     SETS_RANGE,
     TEMPO_MAX_S,
+    TEXT_MAX_CHARS,
 )
+from voice_coach.user_text import PRINTABLE_RULE
 
 _TEMPLATE = """\
 # A voice-coach routine. Edit it, then check it with:  voice-coach routine check {name}
 # and run it with:  voice-coach run --routine {name}
 # Lines starting with # are comments. Text goes in "quotes"; numbers do not.
+# Limits: name up to {name_max} characters, description {description_max}, warmup and
+# cooldown {cue_max} each, in {printable};
+# the whole routine (speech, sets and rests) lasts at most {max_hours} h.
 
 name = "{name}"                      # what the coach calls this routine
 description = "My leg-lift routine."  # one line, shown by: voice-coach routine list
@@ -81,4 +87,9 @@ def routine_template(name: str, catalog: Catalog | None = None) -> str:
         tempo_max=TEMPO_MAX_S,
         rest_low=REST_RANGE[0],
         rest_high=REST_RANGE[1],
+        name_max=TEXT_MAX_CHARS["name"],
+        description_max=TEXT_MAX_CHARS["description"],
+        cue_max=max(TEXT_MAX_CHARS["warmup"], TEXT_MAX_CHARS["cooldown"]),
+        printable=PRINTABLE_RULE,
+        max_hours=MAX_ROUTINE_HOURS,
     )
