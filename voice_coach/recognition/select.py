@@ -27,16 +27,10 @@ def choose_engine(kind: str, model_path: str | None = None) -> tuple[str, Path |
     if kind == "pocketsphinx":
         return "pocketsphinx", None
     if kind == "vosk":
-        model = _find_vosk_model(model_path)
-        if model is None:
-            raise RecognizerUnavailable(
-                "no Vosk model found; download vosk-model-small-en-us-0.15 from "
-                "https://alphacephei.com/vosk/models and pass --model PATH"
-            )
-        return "vosk", model
+        return "vosk", _find_vosk_model(model_path, required=True)
     if kind == "auto":
         try:
-            model = _find_vosk_model(model_path)
+            model = _find_vosk_model(model_path, required=model_path is not None)
         except RecognizerUnavailable:
             if model_path is not None:
                 raise
@@ -60,14 +54,16 @@ def _open_pocketsphinx() -> Recognizer:
     return PocketSphinxRecognizer()
 
 
-def _find_vosk_model(model_path: str | None) -> Path | None:
+def _find_vosk_model(model_path: str | None, required: bool) -> Path | None:
+    """The model folder to use; when `required`, a missing or broken one raises with its reason
+    (e.g. "--model (PATH) is unusable: conf/model.conf is not a text file")."""
     try:
-        from voice_coach.recognition.model_store import find_model
+        from voice_coach.recognition.model_store import find_model, require_model
     except ImportError:
         raise RecognizerUnavailable(
             "Vosk support is not available in this build; use --recognizer pocketsphinx"
         ) from None
-    return find_model(model_path)
+    return require_model(model_path) if required else find_model(model_path)
 
 
 def _open_vosk(model: Path) -> Recognizer:
