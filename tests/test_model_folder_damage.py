@@ -127,3 +127,18 @@ def test_model_status_reports_without_a_traceback(tmp_path: Path) -> None:
         done = run_cli(tmp_path, "model", "status", "--model", str(folder))
         assert done.returncode == 1 and done.stderr == ""
         assert f"--model: {folder} (unusable: {reason}" in done.stdout
+
+
+def test_a_broken_model_named_by_the_environment_is_not_swapped_for_pocketsphinx(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VOICE_COACH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("VOICE_COACH_VOSK_MODEL", str(tmp_path / "absent"))
+    with pytest.raises(RecognizerUnavailable) as caught:
+        choose_engine("auto")
+    assert str(caught.value) == (
+        f"Vosk model from $VOICE_COACH_VOSK_MODEL ({tmp_path / 'absent'}) is unusable: "
+        "no such folder"
+    )
+    monkeypatch.delenv("VOICE_COACH_VOSK_MODEL")
+    assert choose_engine("auto") == ("pocketsphinx", None)  # nothing named, nothing installed
