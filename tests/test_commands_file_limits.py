@@ -61,7 +61,7 @@ def test_phrases_at_the_limits_are_accepted(tmp_path: Path) -> None:
 
 def test_arrays_nested_10000_deep_are_one_line(tmp_path: Path) -> None:
     message = error_of(tmp_path, "[pause]\nphrases = " + "[" * 10_000 + "]" * 10_000 + "\n")
-    assert message == ": TOML syntax error: lists or tables nested too deep inside each other"
+    assert message == ":2: TOML syntax error: lists or tables nested too deep inside each other"
 
 
 def test_a_huge_file_is_refused_before_parsing(tmp_path: Path) -> None:

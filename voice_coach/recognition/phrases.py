@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from voice_coach.core.commands import Command, parse_command
+from voice_coach.toml_nesting import deepest_line
 from voice_coach.user_text import one_line, shown, text_problem
 
 PHRASES_RESOURCE = "commands.toml"
@@ -97,7 +98,8 @@ def load_commands_file(path: str | Path) -> CommandPhrases:
         raise CommandsFileError(one_line(f"{where}: TOML syntax error: {error}")) from None
     except RecursionError:  # tomllib parses nested arrays and inline tables recursively
         raise CommandsFileError(
-            f"{file}: TOML syntax error: lists or tables nested too deep inside each other"
+            f"{file}:{deepest_line(raw)}: TOML syntax error: lists or tables nested too deep "
+            "inside each other"
         ) from None
     return _CommandsFile(file, raw).parse(table)
 

@@ -19,6 +19,7 @@ from voice_coach.core.catalog import Catalog, load_catalog
 from voice_coach.core.routine import Block, Routine
 from voice_coach.routines.estimate import MAX_ROUTINE_HOURS, format_duration, over_limit
 from voice_coach.routines.source_map import SourceMap
+from voice_coach.toml_nesting import deepest_line
 from voice_coach.user_text import describe_value, one_line, shown, suggestion, text_problem
 
 TOP_KEYS = ("name", "description", "warmup", "cooldown", "block")
@@ -317,7 +318,9 @@ def parse_routine_text(
         raise _syntax_error(path, error, source) from None
     except RecursionError:  # tomllib parses nested arrays and inline tables recursively
         raise RoutineFileError(
-            path, "TOML syntax error: lists or tables nested too deep inside each other"
+            path,
+            "TOML syntax error: lists or tables nested too deep inside each other",
+            deepest_line(text),
         ) from None
     return _Reader(path, source, catalog or load_catalog()).routine(data)
 
