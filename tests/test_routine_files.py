@@ -9,12 +9,20 @@ import pytest
 
 from voice_coach import cli
 from voice_coach.core.catalog import load_catalog
-from voice_coach.core.effects import EndReason, Finished, SetCompleted
+from voice_coach.core.dry_run import run_to_end
+from voice_coach.core.effects import EndReason, Finished, Say, SetCompleted
 from voice_coach.core.engine import Session
 from voice_coach.core.routine import BUILTIN_ROUTINES, Block, Routine
 from voice_coach.routines.estimate import estimate_duration_ms, format_duration
-from voice_coach.routines.files import RoutineError, RoutineFileError, load_routine_file
+from voice_coach.routines.files import (
+    TEMPO_RULE_QUOTE,
+    RoutineError,
+    RoutineFileError,
+    load_routine_file,
+    parse_routine_text,
+)
 from voice_coach.routines.library import find_routine, list_routines, routines_dir
+from voice_coach.routines.template import routine_template
 
 VALID = """\
 # my routine
@@ -179,6 +187,22 @@ ERRORS = [
         "blocks[1].tempo.lift",
         'expected seconds as a number like 2.0, got text "slow"',
         id="tempo-type",
+    ),
+    pytest.param(
+        HEAD + '[[block]]\nvariation = "standard"\nsets = 2\ntempo = { lift = 4.0, lower = 1.0 }\n',
+        6,
+        "blocks[1].tempo.lower",
+        "lowering (1 s) is faster than lifting (4 s); make lower at least as long as lift, "
+        'as the article says: "the downward phase is slower and more controlled than the '
+        'upward phase"',
+        id="tempo-rule-both-given",
+    ),
+    pytest.param(
+        HEAD + '[[block]]\nvariation = "standard"\nsets = 2\n\n[block.tempo]\nlift = 4.0\n',
+        8,
+        "blocks[1].tempo.lift",
+        "lowering (3 s) is faster than lifting (4 s)",  # standard's own lower is 3 s
+        id="tempo-rule-against-the-variation",
     ),
     pytest.param(
         HEAD + '[[block]]\nvariation = "standard"\nsets = 2\nreps = 8\nseconds = 30\n',
@@ -471,3 +495,47 @@ def test_check_command_on_unreadable_files_exits_2(
         err = capsys.readouterr().err
         assert err.startswith(f"voice-coach: {line}")
         assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_tempo_rule_quote_is_the_articles_own_cited_words() -> None:
+    assert any(TEMPO_RULE_QUOTE in source for source in load_catalog().common.sources)
+
+
+def test_lowering_as_long_as_lifting_is_allowed(tmp_path: Path) -> None:
+    text = HEAD + '[[block]]\nvariation = "standard"\nsets = 2\ntempo = { lift = 3.0 }\n'
+    (block,) = load_routine_file(write(tmp_path, text)).blocks
+    assert block.tempo == {"lift": 3000}
+
+
+@pytest.mark.parametrize("action", [["routine", "check"], ["run", "--recognizer", "off"]])
+def test_tempo_rule_breach_exits_2_from_check_and_run(
+    tmp_path: Path, action: list[str], capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("VOICE_COACH_DATA_DIR", str(tmp_path / "data"))
+    text = HEAD + '[[block]]\nvariation = "standard"\nsets = 2\ntempo = { lift = 4.0 }\n'
+    path = write(tmp_path, text)
+    assert cli.main([*action, str(path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.count("\n") == 1
+    assert captured.err.startswith(f"voice-coach: {path}:6: field 'blocks[1].tempo.lift': ")
+    assert TEMPO_RULE_QUOTE in captured.err
+
+
+def test_template_examples_uncommented_are_said_as_written() -> None:
+    """The example warm-up and cool-down say only the article's words or plain mechanics."""
+    text = routine_template("mine")
+    for key in ("warmup", "cooldown"):
+        text = text.replace(f"# {key} = ", f"{key} = ")
+    routine = parse_routine_text(text)
+    assert routine.warmup == "Keep your lower back touching the floor the whole time, no gaps."
+    assert routine.cooldown == "Well done. Rest now."
+    assert any(
+        "lower back should remain touching the ground the entire time without any gaps" in quote
+        for variation in load_catalog().variations
+        for quote in variation.sources
+    )
+    said = [say.text for say in run_to_end(Session(routine, load_catalog()))
+            if isinstance(say, Say)]
+    assert any(routine.warmup in text for text in said)
+    assert said[-1] == routine.cooldown

@@ -64,7 +64,8 @@ FIXES = {
     "output device": "list devices with 'voice-coach devices', pick one with --output-device; "
                      "on Debian: apt-get install libportaudio2 pulseaudio",
     "speech": "apt-get install espeak-ng (pyttsx3 speaks through it); without it cues are printed",
-    "microphone": "plug in a microphone or pick one with --input-device; without it use --keyboard",
+    "microphone": "plug in a microphone or pick one with --input-device; without it the keys "
+                  "still work on a terminal",
     "recognizer": "pip install pocketsphinx, or install a Vosk model: voice-coach model install",
 }
 

@@ -1,7 +1,9 @@
 """Keyboard commands: one key each on a terminal, or a typed word per line on a pipe.
 
-`echo stop | voice-coach run --keyboard` works: a non-terminal stdin is read line by line and
-each line may be a command name or any of its spoken phrases ("hold on", "skip rest").
+`voice-coach run` reads keys whenever stdin is a terminal (`KeyboardMode.AUTO`), so the space
+bar pauses without any flag; `--no-keyboard` leaves stdin alone. `echo stop | voice-coach run
+--keyboard` works: a non-terminal stdin is read line by line and each line may be a command
+name or any of its spoken phrases ("hold on", "skip rest").
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import select
 import sys
 import threading
 from collections.abc import Callable, Iterator
+from enum import StrEnum
 from typing import TextIO
 
 from voice_coach.core.commands import Command, parse_command
@@ -37,6 +40,21 @@ TOGGLE_KEY = " "  # space pauses, or resumes when paused
 KEY_HELP = "keys: space pause/resume, " + ", ".join(
     f"{key} {command.spoken}" for key, command in KEYS.items()
 )
+# The status line's reminder; "?" also prints KEY_HELP in full.
+KEY_HINT = "keys: space pause, q stop, ? help"
+
+
+class KeyboardMode(StrEnum):
+    """When `run` reads commands from stdin."""
+
+    AUTO = "auto"  # keys on a terminal; lines from a pipe only when voice control is off
+    ON = "on"  # --keyboard: keys on a terminal, and lines from a pipe even with voice control
+    OFF = "off"  # --no-keyboard: stdin is never read
+
+    def reads_stdin(self, stdin_is_terminal: bool, listening: bool) -> bool:
+        if self is KeyboardMode.OFF:
+            return False
+        return self is KeyboardMode.ON or stdin_is_terminal or not listening
 
 
 def command_for_line(line: str) -> Command | None:

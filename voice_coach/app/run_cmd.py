@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from voice_coach.app.keyboard import KeyboardMode
 from voice_coach.app.session_history import RunHistory
 from voice_coach.app.workout import LiveWorkout, RunOptions
 from voice_coach.cli import UserError
@@ -31,8 +32,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                      help="a built-in or saved routine by name (see 'voice-coach list')")
     run.add_argument("--variation", metavar="ID",
                      help="start the first block with this variation (see 'voice-coach list')")
-    run.add_argument("--keyboard", action="store_true",
-                     help="take commands from the terminal: a key each, or a word per line")
+    keys = run.add_mutually_exclusive_group()
+    keys.add_argument("--keyboard", dest="keyboard", action="store_const",
+                      const=KeyboardMode.ON, default=KeyboardMode.AUTO,
+                      help="also take commands from a pipe, a word per line (on a terminal "
+                      "keys act anyway: space pause/resume, q stop, ? help)")
+    keys.add_argument("--no-keyboard", dest="keyboard", action="store_const",
+                      const=KeyboardMode.OFF, help="never read keys or lines from stdin")
     run.add_argument("--output-device", "-d", type=device_arg, metavar="DEV",
                      help="output device index or name (see 'voice-coach devices')")
     run.add_argument("--input-device", type=device_arg, metavar="DEV",

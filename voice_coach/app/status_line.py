@@ -11,7 +11,7 @@ from typing import TextIO
 from voice_coach.core.engine import Status
 
 
-def format_status(status: Status, last_command: str) -> str:
+def format_status(status: Status, last_command: str, keys_hint: str = "") -> str:
     parts = [
         status.state.value,
         f"block {status.block}/{status.blocks}",
@@ -24,6 +24,8 @@ def format_status(status: Status, last_command: str) -> str:
     parts.append(f"tempo {status.tempo} s")
     if last_command:
         parts.append(f"last: {last_command}")
+    if keys_hint:
+        parts.append(keys_hint)
     return " | ".join(parts)
 
 
@@ -34,7 +36,8 @@ class StatusLine:
         self._shown = ""
         self._last_state = ""
 
-    def show(self, status: Status | None, last_command: str) -> None:
+    def show(self, status: Status | None, last_command: str, keys_hint: str = "") -> None:
+        """Redraw the status; `keys_hint` is shown on a terminal only (keys act only there)."""
         if status is None:
             return
         if not self.interactive:
@@ -43,7 +46,7 @@ class StatusLine:
                 self.stream.write(f"[{format_status(status, last_command)}]\n")
                 self.stream.flush()
             return
-        text = format_status(status, last_command)
+        text = format_status(status, last_command, keys_hint)
         if text != self._shown:
             self._shown = text
             self.stream.write("\r\033[K" + text)

@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from voice_coach.app.events_log import EventsLog
-from voice_coach.app.keyboard import KEY_HELP, KeyboardCommands
+from voice_coach.app.keyboard import KEY_HELP, KEY_HINT, KeyboardCommands, KeyboardMode
 from voice_coach.app.status_line import StatusLine
 from voice_coach.core.catalog import Catalog, load_catalog
+from voice_coach.core.commands import Command
 from voice_coach.core.dry_run import planned_phrases
 from voice_coach.core.effects import Finished, Say, State
 from voice_coach.core.engine import Session, estimate_speech_ms
@@ -40,7 +41,7 @@ class Interrupted(Exception):
 class RunOptions:
     routine: Routine
     start_variation: str | None = None
-    keyboard: bool = False
+    keyboard: KeyboardMode = KeyboardMode.AUTO
     output_device: str | int | None = None
     input_device: str | int | None = None
     events_path: Path | None = None
@@ -56,10 +57,12 @@ class LiveWorkout:
 
     def __init__(self, options: RunOptions, out: TextIO | None = None,
                  err: TextIO | None = None, catalog: Catalog | None = None,
-                 observers: list[Callable[[LoopEvent], None]] | None = None) -> None:
+                 observers: list[Callable[[LoopEvent], None]] | None = None,
+                 stdin: TextIO | None = None) -> None:
         self.options = options
         self.out = out or sys.stdout
         self.err = err or sys.stderr
+        self.stdin = stdin or sys.stdin
         self.catalog = catalog or load_catalog()
         self.observers = list(observers or [])
         self.speech: Any = None
@@ -69,6 +72,7 @@ class LiveWorkout:
         self.log: EventsLog | None = None
         self.finished: Finished | None = None
         self._last_command = ""
+        self._keys_hint = ""
 
     def notice(self, text: str) -> None:
         print(f"voice-coach: {text}", file=self.err, flush=True)
@@ -127,7 +131,7 @@ class LiveWorkout:
                 loop, self.options.recognizer, self.options.model, self.options.input_device,
                 sample_clock, self.options.command_phrases)
         except VoiceUnavailable as error:
-            self.notice(f"{error}; use keyboard commands instead")
+            self.notice(f"{error}; {self._commands_without_voice()}")
             return False
         self.notice(description)
         return True
@@ -153,7 +157,7 @@ class LiveWorkout:
             self.log = EventsLog(options.events_path)
         self._open_output(loop)
         listening = self._open_voice(loop)
-        if options.keyboard or not listening:
+        if options.keyboard.reads_stdin(self._stdin_is_terminal(), listening):
             self._open_keyboard(loop)
         if self.log is not None:
             self.log.header(routine=options.routine.name, output=self.output.name,
@@ -198,16 +202,34 @@ class LiveWorkout:
             self.notice(f"the audio output ran dry {underruns} time(s), so the sound had short "
                         "gaps; close busy programs, or try another --output-device")
 
+    def _stdin_is_terminal(self) -> bool:
+        try:
+            return self.stdin.isatty()
+        except ValueError:  # a closed stdin
+            return False
+
+    def _commands_without_voice(self) -> str:
+        if self.options.keyboard is KeyboardMode.OFF:
+            return "no commands can be given (--no-keyboard); Ctrl-C ends the workout"
+        return "use keyboard commands instead"
+
     def _open_keyboard(self, loop: CoachLoop) -> None:
         def is_paused() -> bool:
             return loop.status is not None and loop.status.state is State.PAUSED
 
+        def submit(command: Command) -> None:
+            loop.submit(command, "keyboard")
+            if command is Command.HELP and interactive:
+                self.notice(KEY_HELP)  # the coach says the spoken commands; these are the keys
+
         self.keyboard = KeyboardCommands(
-            lambda command: loop.submit(command, "keyboard"), is_paused,
+            submit, is_paused, self.stdin,
             on_unknown=lambda text: self.notice(f"unknown command {text!r}; {KEY_HELP}"))
+        interactive = self.keyboard.interactive
         self.keyboard.start()
-        if self.keyboard.interactive:
+        if interactive:
             self.notice(KEY_HELP)
+            self._keys_hint = KEY_HINT
 
     def _stop_inputs(self) -> None:
         if self.keyboard is not None:
@@ -222,11 +244,11 @@ class LiveWorkout:
                 event = loop.outbox.get(timeout=EVENT_WAIT_S)
             except queue.Empty:
                 self._check_devices(loop)
-                status.show(loop.status, self._last_command)
+                status.show(loop.status, self._last_command, self._keys_hint)
                 continue
             self._handle(event, status, print_cues=True)
             self._drain(loop, status, print_cues=True)
-            status.show(loop.status, self._last_command)
+            status.show(loop.status, self._last_command, self._keys_hint)
 
     def _check_devices(self, loop: CoachLoop) -> None:
         output = self.output
@@ -238,10 +260,11 @@ class LiveWorkout:
             self.output = WallClockOutput(loop.render_block, SAMPLE_RATE)
             self.output.start()
         if self.voice is not None and self.voice.error is not None:
-            self.notice(f"voice control stopped ({self.voice.error}); use keyboard commands")
+            self.notice(f"voice control stopped ({self.voice.error}); "
+                        f"{self._commands_without_voice()}")
             self.voice.stop()
             self.voice = None
-            if self.keyboard is None:
+            if self.keyboard is None and self.options.keyboard is not KeyboardMode.OFF:
                 self._open_keyboard(loop)
 
     def _drain(self, loop: CoachLoop, status: StatusLine, print_cues: bool) -> None:

@@ -6,6 +6,9 @@ from pathlib import Path
 
 # The layout every model on the Vosk model page has used since 2020 ("v2": am/, conf/, graph/).
 REQUIRED_FILES: tuple[str, ...] = ("am/final.mdl", "conf/model.conf", "conf/mfcc.conf")
+# Kaldi reads these as text options; a few hundred bytes in every published model.
+TEXT_FILES: tuple[str, ...] = ("conf/model.conf", "conf/mfcc.conf")
+TEXT_FILE_MAX_BYTES = 64 * 1024
 # A model decodes either with a static graph, or with a lookahead pair that allows a grammar.
 STATIC_GRAPH = "graph/HCLG.fst"
 LOOKAHEAD_GRAPH: tuple[str, ...] = ("graph/HCLr.fst", "graph/Gr.fst", "graph/disambig_tid.int")
@@ -27,6 +30,16 @@ def _is_nonempty_file(path: Path) -> bool:
         return False
 
 
+def _is_text_file(path: Path) -> bool:
+    try:
+        with path.open("rb") as file:
+            data = file.read(TEXT_FILE_MAX_BYTES + 1)
+        data.decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return len(data) <= TEXT_FILE_MAX_BYTES and b"\0" not in data
+
+
 def model_problem(folder: Path | str) -> str | None:
     """Why `folder` is unusable as a Vosk model (a short phrase), or None when it looks whole."""
     root = Path(folder)
@@ -39,6 +52,9 @@ def model_problem(folder: Path | str) -> str | None:
     for name in REQUIRED_FILES:
         if not _is_nonempty_file(root / name):
             return f"{name} is missing or empty"
+    for name in TEXT_FILES:
+        if not _is_text_file(root / name):
+            return f"{name} is not a text file of options (damaged?)"
     has_static = _is_nonempty_file(root / STATIC_GRAPH)
     lookahead_missing = [n for n in LOOKAHEAD_GRAPH if not _is_nonempty_file(root / n)]
     if not has_static and lookahead_missing:

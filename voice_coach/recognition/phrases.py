@@ -15,8 +15,9 @@ The file REPLACES the whole phrase set: no English phrase is mixed into it. A co
 leaves out cannot be said at all (the keyboard still has it). Every word of a phrase must be in
 the model's vocabulary; the recognizer drops phrases it cannot spell, and `listen` / `run`
 print them on one line. Mistakes in the file (TOML syntax, an unknown command name, an empty
-or non-string phrase, one phrase under two commands) are reported as one line naming the file,
-the line where it can be found, and the field.
+or non-string phrase, one phrase under two commands, a phrase over the limits) are reported as
+one line naming the file, the line where it can be found, and the field. A phrase has at most
+`PHRASE_MAX_CHARS` characters of printable text; a command at most `PHRASES_PER_COMMAND`.
 """
 
 from __future__ import annotations
@@ -31,10 +32,15 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from voice_coach.core.commands import Command, parse_command
+from voice_coach.toml_nesting import deepest_line
+from voice_coach.user_text import one_line, shown, text_problem
 
 PHRASES_RESOURCE = "commands.toml"
 COMMANDS_ENV = "VOICE_COACH_COMMANDS"
 PHRASES_KEY = "phrases"
+PHRASE_MAX_CHARS = 60  # "skip the rest" is 13; a sentence is not a command
+PHRASES_PER_COMMAND = 20
+MAX_FILE_CHARS = 100_000  # every command with all its phrases fits in a few kilobytes
 
 CommandPhrases = dict[Command, tuple[str, ...]]
 
@@ -79,13 +85,22 @@ def load_commands_file(path: str | Path) -> CommandPhrases:
     except FileNotFoundError:
         raise CommandsFileError(f"commands file {file} does not exist") from None
     except (OSError, UnicodeDecodeError) as error:
-        raise CommandsFileError(f"commands file {file} cannot be read: {error}") from None
+        raise CommandsFileError(one_line(f"commands file {file} cannot be read: {error}")) from None
+    if len(raw) > MAX_FILE_CHARS:
+        raise CommandsFileError(
+            f"{file}: is {len(raw):,} characters long; a commands file may have {MAX_FILE_CHARS:,}"
+        )
     try:
         table = tomllib.loads(raw)
     except tomllib.TOMLDecodeError as error:
         line = re.search(r"\(at line (\d+), column \d+\)", str(error))
         where = f"{file}:{line.group(1)}" if line else str(file)
-        raise CommandsFileError(f"{where}: TOML syntax error: {error}") from None
+        raise CommandsFileError(one_line(f"{where}: TOML syntax error: {error}")) from None
+    except RecursionError:  # tomllib parses nested arrays and inline tables recursively
+        raise CommandsFileError(
+            f"{file}:{deepest_line(raw)}: TOML syntax error: lists or tables nested too deep "
+            "inside each other"
+        ) from None
     return _CommandsFile(file, raw).parse(table)
 
 
@@ -123,14 +138,14 @@ class _CommandsFile:
         for name, entry in table.items():
             command = self._command(name)
             if not isinstance(entry, dict):
-                self._fail(name, name, f"must be a table with `{PHRASES_KEY} = [...]`")
+                self._fail(name, shown(name), f"must be a table with `{PHRASES_KEY} = [...]`")
             listed = self._phrases(name, entry)
             for phrase in listed:
                 if phrase in owner:
                     self._fail(
                         name,
                         f"{name}.{PHRASES_KEY}",
-                        f"{phrase!r} is already a phrase of {owner[phrase].value}",
+                        f"'{shown(phrase)}' is already a phrase of {owner[phrase].value}",
                         phrase,
                     )
                 owner[phrase] = command
@@ -150,14 +165,14 @@ class _CommandsFile:
         spelled = parse_command(name)
         guesses = [spelled.value] if spelled else difflib.get_close_matches(name, names, 1, 0.5)
         hint = f"did you mean {guesses[0]!r}? " if guesses else ""
-        self._fail(name, name, f"unknown command; {hint}commands are: {', '.join(names)}")
+        self._fail(name, shown(name), f"unknown command; {hint}commands are: {', '.join(names)}")
 
     def _phrases(self, name: str, entry: dict[str, Any]) -> tuple[str, ...]:
         for key in entry:
             if key != PHRASES_KEY:
                 close = difflib.get_close_matches(key, [PHRASES_KEY], 1, 0.5)
                 hint = f"; did you mean {PHRASES_KEY!r}?" if close else ""
-                self._fail(name, f"{name}.{key}", f"unknown field{hint}", key)
+                self._fail(name, f"{name}.{shown(key)}", f"unknown field{hint}", key)
         field = f"{name}.{PHRASES_KEY}"
         value = entry.get(PHRASES_KEY)
         if value is None:
@@ -172,15 +187,28 @@ class _CommandsFile:
                 "out (then it cannot be said)",
                 PHRASES_KEY,
             )
+        if len(value) > PHRASES_PER_COMMAND:
+            self._fail(
+                name,
+                field,
+                f"has {len(value):,} phrases; at most {PHRASES_PER_COMMAND} are allowed",
+                PHRASES_KEY,
+            )
         listed: list[str] = []
         for index, phrase in enumerate(value, start=1):
             if not isinstance(phrase, str):
                 self._fail(
-                    name, f"{field}[{index}]", f"{phrase!r} is not a string (quote it)", PHRASES_KEY
+                    name,
+                    f"{field}[{index}]",
+                    f"{shown(repr(phrase))} is not a string (quote it)",
+                    PHRASES_KEY,
                 )
             cleaned = normalize_phrase(phrase)
             if not cleaned:
                 self._fail(name, f"{field}[{index}]", "is an empty phrase", PHRASES_KEY)
+            problem = text_problem(cleaned, PHRASE_MAX_CHARS)
+            if problem is not None:
+                self._fail(name, f"{field}[{index}]", problem, PHRASES_KEY)
             if cleaned not in listed:
                 listed.append(cleaned)
         return tuple(listed)
@@ -188,7 +216,7 @@ class _CommandsFile:
     def _fail(self, name: str, field: str, problem: str, inner: str | None = None) -> NoReturn:
         line = self._line_of(name, inner)
         where = f"{self.file}:{line}" if line else str(self.file)
-        raise CommandsFileError(f"{where}: {field}: {problem}")
+        raise CommandsFileError(one_line(f"{where}: {field}: {problem}"))
 
     def _line_of(self, name: str, inner: str | None) -> int | None:
         """The line that opens `[name]` (or `name.` / `name =`), or the line of `inner` after

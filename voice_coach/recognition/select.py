@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from voice_coach.recognition.base import Recognizer, RecognizerUnavailable
@@ -27,18 +28,12 @@ def choose_engine(kind: str, model_path: str | None = None) -> tuple[str, Path |
     if kind == "pocketsphinx":
         return "pocketsphinx", None
     if kind == "vosk":
-        model = _find_vosk_model(model_path)
-        if model is None:
-            raise RecognizerUnavailable(
-                "no Vosk model found; download vosk-model-small-en-us-0.15 from "
-                "https://alphacephei.com/vosk/models and pass --model PATH"
-            )
-        return "vosk", model
+        return "vosk", _find_vosk_model(model_path, required=True)
     if kind == "auto":
         try:
-            model = _find_vosk_model(model_path)
+            model = _find_vosk_model(model_path, required=False)
         except RecognizerUnavailable:
-            if model_path is not None:
+            if _explicit_model(model_path):
                 raise
             model = None
         return ("vosk", model) if model is not None else ("pocketsphinx", None)
@@ -60,13 +55,27 @@ def _open_pocketsphinx() -> Recognizer:
     return PocketSphinxRecognizer()
 
 
-def _find_vosk_model(model_path: str | None) -> Path | None:
+def _explicit_model(model_path: str | None) -> bool:
+    """A model named by --model or $VOICE_COACH_VOSK_MODEL: never silently swapped for another."""
     try:
-        from voice_coach.recognition.model_store import find_model
+        from voice_coach.recognition.model_store import MODEL_ENV
+    except ImportError:  # no Vosk support in this build: only the flag can name a model
+        return model_path is not None
+    return model_path is not None or bool(os.environ.get(MODEL_ENV))
+
+
+def _find_vosk_model(model_path: str | None, required: bool) -> Path | None:
+    """The model folder to use; when `required` or named explicitly, a missing or broken one
+    raises with its reason (e.g. "--model (PATH) is unusable: conf/model.conf is not a text
+    file")."""
+    try:
+        from voice_coach.recognition.model_store import find_model, require_model
     except ImportError:
         raise RecognizerUnavailable(
             "Vosk support is not available in this build; use --recognizer pocketsphinx"
         ) from None
+    if required or _explicit_model(model_path):
+        return require_model(model_path)
     return find_model(model_path)
 
 

@@ -65,6 +65,6 @@ def short_endpoint_view(model_dir: Path) -> Path:
         with contextlib.suppress(OSError):  # another process made it first
             os.replace(staging / "model", target)
         shutil.rmtree(staging, ignore_errors=True)
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a model.conf that is not UTF-8 text
         return model_dir
     return target if target.is_dir() else model_dir

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
+import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +21,7 @@ from voice_coach.recognition.vosk_endpoint import short_endpoint_view
 log = logging.getLogger(__name__)
 
 UNKNOWN_WORD = "[unk]"
+REINSTALL_HINT = "reinstall it with `voice-coach model install --force`"
 INSTALL_HINT = "run `voice-coach model install` (or pass --model PATH to a Vosk model folder)"
 # Kaldi message severities are 0 info, -1 warning, -2 error; Vosk prints those above the level.
 # -3 keeps Kaldi silent: every problem reaches the user as one RecognizerUnavailable line instead.
@@ -35,6 +39,27 @@ def _import_vosk() -> Any:
             f"the vosk package cannot be loaded ({error}); install it with `pip install vosk`"
         ) from None
     return vosk
+
+
+@contextlib.contextmanager
+def _native_stderr_silenced() -> Iterator[None]:
+    """Silence file descriptor 2 while Vosk loads: OpenFST reports a short graph file there
+    itself ("ERROR: ConstFst::Read: Read failed"), below Vosk's log level; the person gets the
+    one RecognizerUnavailable line instead."""
+    try:
+        saved = os.dup(2)
+        quiet = os.open(os.devnull, os.O_WRONLY)
+    except OSError:
+        yield
+        return
+    sys.stderr.flush()
+    os.dup2(quiet, 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(quiet)
 
 
 def _words_from(entries: list[dict[str, Any]], offset_s: float) -> tuple[Word, ...]:
@@ -81,11 +106,12 @@ class VoskRecognizer:
         load_from = short_endpoint_view(path) if short_endpointing else path
         started = time.perf_counter()
         try:
-            self._model = self._vosk.Model(str(load_from))
+            with _native_stderr_silenced():
+                self._model = self._vosk.Model(str(load_from))
         except Exception:
             raise RecognizerUnavailable(
                 f"Vosk could not load the model at {path} (damaged or incompatible files); "
-                "reinstall it with `voice-coach model install --force`"
+                f"{REINSTALL_HINT}"
             ) from None
         self.load_seconds = time.perf_counter() - started
         self.model_path = path
@@ -105,11 +131,19 @@ class VoskRecognizer:
         return int(self._model.vosk_model_find_word(word)) >= 0
 
     def _make_recognizer(self, grammar: list[str] | None) -> None:
-        if grammar is None or not self.supports_grammar:
-            recognizer = self._vosk.KaldiRecognizer(self._model, self.sample_rate)
-        else:
-            grammar_json = json.dumps(grammar, ensure_ascii=False)
-            recognizer = self._vosk.KaldiRecognizer(self._model, self.sample_rate, grammar_json)
+        # Vosk reads the decoding graph here, not when the model loads: a graph file cut short
+        # (an unzip that was interrupted) fails only now.
+        arguments: tuple[Any, ...] = (self._model, self.sample_rate)
+        if grammar is not None and self.supports_grammar:
+            arguments += (json.dumps(grammar, ensure_ascii=False),)
+        try:
+            with _native_stderr_silenced():
+                recognizer = self._vosk.KaldiRecognizer(*arguments)
+        except Exception:
+            raise RecognizerUnavailable(
+                f"Vosk could not read the decoding graph of the model at {self.model_path} "
+                f"(damaged or incompletely extracted files); {REINSTALL_HINT}"
+            ) from None
         recognizer.SetWords(True)
         if hasattr(recognizer, "SetPartialWords"):
             recognizer.SetPartialWords(True)

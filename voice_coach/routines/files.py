@@ -2,22 +2,25 @@
 
 Every mistake becomes a `RoutineFileError` whose `str()` is one line of the shape
 `FILE:LINE: field 'blocks[2].variation': unknown variation 'hoover' (did you mean 'hover'? ...)`.
-`tomllib` reports no line numbers for values, so `_SourceMap` finds the line of a field by
+`tomllib` reports no line numbers for values, so `SourceMap` finds the line of a field by
 scanning the text for `[[block]]` headers and `key =` lines inside each table.
 Blocks are numbered from 1 in messages, as a person counts them.
 """
 
 from __future__ import annotations
 
-import difflib
+import math
 import re
 import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from voice_coach.core.catalog import Catalog, load_catalog
 from voice_coach.core.routine import Block, Routine
+from voice_coach.routines.estimate import MAX_ROUTINE_HOURS, format_duration, over_limit
+from voice_coach.routines.source_map import SourceMap
+from voice_coach.toml_nesting import deepest_line
+from voice_coach.user_text import describe_value, one_line, shown, suggestion, text_problem
 
 TOP_KEYS = ("name", "description", "warmup", "cooldown", "block")
 BLOCK_KEYS = ("variation", "sets", "reps", "seconds", "tempo", "rest", "rest_after")
@@ -29,13 +32,16 @@ REPS_RANGE = (1, 100)
 SECONDS_RANGE = (5, 600)
 REST_RANGE = (0, 600)
 TEMPO_MAX_S = 20.0
+TEXT_MAX_CHARS = {"name": 64, "description": 200, "warmup": 300, "cooldown": 300}
+MAX_FILE_CHARS = 1_000_000  # the commented template has 2,500; far longer is not a routine
+# The article's tempo rule (data/leg_lifts.toml cites it under [common].sources): a block's tempo
+# must keep lowering at least as long as lifting, or the coach's "lower slower" cue would lie.
+TEMPO_RULE_QUOTE = "the downward phase is slower and more controlled than the upward phase"
 DEFAULT_REST_S = Block.__dataclass_fields__["rest_s"].default
 DEFAULT_REST_AFTER_S = Block.__dataclass_fields__["rest_after_s"].default
 
 _SYNTAX_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 _SYNTAX_AT_END = re.compile(r"\s*\(at end of document\)\s*$")
-_KEY_LINE = re.compile(r"""^\s*(?:"([^"]+)"|'([^']+)'|([A-Za-z0-9_\-]+))\s*(?:\.|=)""")
-_DOTTED_KEY = re.compile(r"""^\s*([A-Za-z0-9_\-]+)\s*\.\s*([A-Za-z0-9_\-]+)\s*=""")
 
 
 class RoutineError(Exception):
@@ -51,123 +57,19 @@ class RoutineFileError(RoutineError):
         self.path = str(path)
         self.line = line
         self.field = field
-        self.message = " ".join(message.split())
+        self.message = one_line(message)
         super().__init__(self._one_line())
 
     def _one_line(self) -> str:
         where = self.path if self.line is None else f"{self.path}:{self.line}"
         what = self.message if self.field is None else f"field '{self.field}': {self.message}"
-        return f"{where}: {what}"
-
-
-@dataclass
-class _Table:
-    """One table of the source text: where its header is and on which line each key is set."""
-
-    header_line: int
-    keys: dict[str, int] = field(default_factory=dict)
-
-
-class _SourceMap:
-    """Line numbers of tables and keys, found by scanning the text (tomllib gives none)."""
-
-    def __init__(self, text: str) -> None:
-        self.top = _Table(header_line=1)
-        self.other_tables: dict[str, _Table] = {}
-        self.blocks: list[_Table] = []
-        self.block_tempos: dict[int, _Table] = {}
-        self.last_line = max(1, text.count("\n") + 1)
-        current = self.top
-        for number, raw in enumerate(text.splitlines(), start=1):
-            line = raw.strip()
-            if not line or line.startswith("#"):
-                continue
-            if line.startswith("[["):
-                name = line[2:].split("]]")[0].strip()
-                current = _Table(number)
-                if name == "block":
-                    self.blocks.append(current)
-                else:
-                    self.other_tables.setdefault(name, current)
-                continue
-            if line.startswith("["):
-                name = line[1:].split("]")[0].strip()
-                current = _Table(number)
-                if name == "block.tempo" and self.blocks:
-                    self.block_tempos[len(self.blocks) - 1] = current
-                else:
-                    self.other_tables.setdefault(name, current)
-                continue
-            self._note_key(current, line, number)
-
-    @staticmethod
-    def _note_key(table: _Table, line: str, number: int) -> None:
-        match = _KEY_LINE.match(line)
-        if not match:
-            return
-        key = next(group for group in match.groups() if group)
-        table.keys.setdefault(key, number)
-        dotted = _DOTTED_KEY.match(line)
-        if dotted:
-            table.keys.setdefault(f"{dotted.group(1)}.{dotted.group(2)}", number)
-
-    def top_key(self, key: str) -> int:
-        if key in self.top.keys:
-            return self.top.keys[key]
-        if key in self.other_tables:
-            return self.other_tables[key].header_line
-        return 1
-
-    def block(self, index: int) -> int:
-        if index < len(self.blocks):
-            return self.blocks[index].header_line
-        return self.top.keys.get("block", 1)
-
-    def block_key(self, index: int, key: str) -> int:
-        if index < len(self.blocks):
-            table = self.blocks[index]
-            if key == "tempo" and key not in table.keys and index in self.block_tempos:
-                return self.block_tempos[index].header_line
-            return table.keys.get(key, table.header_line)
-        return self.block(index)
-
-    def tempo_key(self, index: int, phase: str) -> int:
-        if index in self.block_tempos:
-            table = self.block_tempos[index]
-            return table.keys.get(phase, table.header_line)
-        if index < len(self.blocks) and f"tempo.{phase}" in self.blocks[index].keys:
-            return self.blocks[index].keys[f"tempo.{phase}"]
-        return self.block_key(index, "tempo")
-
-
-def describe_value(value: Any) -> str:
-    """A value as a person would name it in an error message."""
-    if isinstance(value, bool):
-        return f"true/false value {str(value).lower()}"
-    if isinstance(value, int):
-        return f"whole number {value}"
-    if isinstance(value, float):
-        return f"decimal number {value:g}"
-    if isinstance(value, str):
-        return f'text "{value}"'
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a table"
-    return f"a {type(value).__name__}"
-
-
-def suggestion(word: str, allowed: tuple[str, ...]) -> str:
-    """`(did you mean 'x'? allowed: a, b, c)`, leaving out the guess when none is close."""
-    close = difflib.get_close_matches(word, allowed, n=1, cutoff=0.6)
-    guess = f"did you mean '{close[0]}'? " if close else ""
-    return f"({guess}allowed: {', '.join(allowed)})"
+        return one_line(f"{where}: {what}")
 
 
 class _Reader:
     """Checks the parsed TOML against the routine format; raises on the first mistake."""
 
-    def __init__(self, path: str | Path, source: _SourceMap, catalog: Catalog) -> None:
+    def __init__(self, path: str | Path, source: SourceMap, catalog: Catalog) -> None:
         self.path = path
         self.source = source
         self.catalog = catalog
@@ -194,8 +96,24 @@ class _Reader:
                 self.source.top_key("block"), "blocks", "write each block as a [[block]] table"
             )
         blocks = tuple(self.block(index, raw) for index, raw in enumerate(raw_blocks))
-        return Routine(
+        routine = Routine(
             name=name, description=description, blocks=blocks, warmup=warmup, cooldown=cooldown
+        )
+        self.length(routine)
+        return routine
+
+    def length(self, routine: Routine) -> None:
+        too_long = over_limit(routine, self.catalog)
+        if too_long is None:
+            return
+        how_long = "at least" if too_long.at_least else "about"
+        number = too_long.block_index + 1
+        raise self.fail(
+            self.source.block(too_long.block_index),
+            f"blocks[{number}]",
+            f"the routine lasts {how_long} {format_duration(too_long.duration_ms)}, and at most "
+            f"{MAX_ROUTINE_HOURS} h is allowed; it passes that in block {number}; "
+            "use fewer blocks, sets or reps, or shorter rests",
         )
 
     def reject_unknown(
@@ -204,7 +122,9 @@ class _Reader:
         for key in table:
             if key not in allowed:
                 raise self.fail(
-                    line_of(key), f"{prefix}{key}", f"unknown field {suggestion(key, allowed)}"
+                    line_of(key),
+                    f"{prefix}{shown(key)}",
+                    f"unknown field {suggestion(key, allowed)}",
                 )
 
     def text(self, data: dict[str, Any], key: str, required: bool) -> str | None:
@@ -221,6 +141,9 @@ class _Reader:
             )
         if required and not value.strip():
             raise self.fail(self.source.top_key(key), key, "must not be empty")
+        problem = text_problem(value.strip(), TEXT_MAX_CHARS[key])
+        if problem is not None:
+            raise self.fail(self.source.top_key(key), key, problem)
         return value.strip()
 
     def block(self, index: int, raw: dict[str, Any]) -> Block:
@@ -249,7 +172,8 @@ class _Reader:
             raise self.fail(
                 line_of("variation"),
                 prefix + "variation",
-                f"unknown variation '{variation}' {suggestion(variation, self.catalog.ids)}",
+                f"unknown variation '{shown(variation)}' "
+                f"{suggestion(variation, self.catalog.ids)}",
             )
         sets = self.whole(raw, "sets", SETS_RANGE, index, "")
         if "reps" in raw and "seconds" in raw:
@@ -266,6 +190,7 @@ class _Reader:
             else None
         )
         tempo = self.tempo(raw["tempo"], index) if "tempo" in raw else {}
+        self.tempo_rule(index, variation, tempo)
         rest = (
             self.whole(raw, "rest", REST_RANGE, index, " seconds")
             if "rest" in raw
@@ -329,6 +254,12 @@ class _Reader:
                     f"expected seconds as a number like 2.0, got {describe_value(value)}",
                 )
             low = "more than 0" if phase in MOVING_PHASES else "0"
+            if not math.isfinite(value):
+                raise self.fail(
+                    line_of(phase),
+                    phase_field,
+                    f"{value} is not a length of time; use {low} to {TEMPO_MAX_S:g} s",
+                )
             if value > TEMPO_MAX_S or value < 0 or (phase in MOVING_PHASES and value == 0):
                 raise self.fail(
                     line_of(phase),
@@ -339,8 +270,23 @@ class _Reader:
         return tempo_ms
 
 
+    def tempo_rule(self, index: int, variation: str, overrides: dict[str, int]) -> None:
+        """Lowering at least as slow as lifting, once the overrides meet the variation's tempo."""
+        tempo = self.catalog.get(variation).tempo.with_overrides(overrides)
+        if tempo.lower_ms >= tempo.lift_ms:
+            return
+        phase = "lower" if "lower" in overrides else "lift"
+        raise self.fail(
+            self.source.tempo_key(index, phase),
+            f"blocks[{index + 1}].tempo.{phase}",
+            f"lowering ({tempo.lower_ms / 1000:g} s) is faster than lifting "
+            f"({tempo.lift_ms / 1000:g} s); make lower at least as long as lift, "
+            f'as the article says: "{TEMPO_RULE_QUOTE}"',
+        )
+
+
 def _syntax_error(
-    path: str | Path, error: tomllib.TOMLDecodeError, source: _SourceMap
+    path: str | Path, error: tomllib.TOMLDecodeError, source: SourceMap
 ) -> RoutineFileError:
     message = str(error)
     position = _SYNTAX_POSITION.search(message)
@@ -361,11 +307,21 @@ def parse_routine_text(
     text: str, path: str | Path = "<routine>", catalog: Catalog | None = None
 ) -> Routine:
     """The routine written in `text`; `path` only names it in error messages."""
-    source = _SourceMap(text)
+    if len(text) > MAX_FILE_CHARS:
+        raise RoutineFileError(
+            path, f"is {len(text):,} characters long; a routine file may have {MAX_FILE_CHARS:,}"
+        )
+    source = SourceMap(text)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise _syntax_error(path, error, source) from None
+    except RecursionError:  # tomllib parses nested arrays and inline tables recursively
+        raise RoutineFileError(
+            path,
+            "TOML syntax error: lists or tables nested too deep inside each other",
+            deepest_line(text),
+        ) from None
     return _Reader(path, source, catalog or load_catalog()).routine(data)
 
 

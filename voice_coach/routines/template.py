@@ -3,25 +3,31 @@
 from __future__ import annotations
 
 from voice_coach.core.catalog import Catalog, load_catalog
+from voice_coach.routines.estimate import MAX_ROUTINE_HOURS
 from voice_coach.routines.files import (
     REPS_RANGE,
     REST_RANGE,
     SECONDS_RANGE,
     SETS_RANGE,
     TEMPO_MAX_S,
+    TEXT_MAX_CHARS,
 )
+from voice_coach.user_text import PRINTABLE_RULE
 
 _TEMPLATE = """\
 # A voice-coach routine. Edit it, then check it with:  voice-coach routine check {name}
 # and run it with:  voice-coach run --routine {name}
 # Lines starting with # are comments. Text goes in "quotes"; numbers do not.
+# Limits: name up to {name_max} characters, description {description_max}, warmup and
+# cooldown {cue_max} each, in {printable};
+# the whole routine (speech, sets and rests) lasts at most {max_hours} h.
 
 name = "{name}"                      # what the coach calls this routine
 description = "My leg-lift routine."  # one line, shown by: voice-coach routine list
 
 # Optional: something the coach says after the welcome, and at the very end.
-# warmup = "Take a minute to loosen your hips before we start."
-# cooldown = "Stretch your hamstrings and lower back."
+# warmup = "Keep your lower back touching the floor the whole time, no gaps."
+# cooldown = "Well done. Rest now."
 
 # Each [[block]] is some sets of one variation, done in the order written here.
 #
@@ -33,7 +39,8 @@ description = "My leg-lift routine."  # one line, shown by: voice-coach routine 
 #               (give reps or seconds, never both)
 #   tempo       seconds for each phase of a rep, any of: lift, top (hold at the top),
 #               lower, bottom (hold at the bottom); 0..{tempo_max:g} s, lift and lower above 0.
-#               Phases you leave out keep the variation's own tempo. Lower slower than you lift.
+#               Phases you leave out keep the variation's own tempo. Lower must be at least
+#               as long as lift: "the downward phase is slower and more controlled".
 #   rest        seconds of rest between the sets of this block, {rest_low}..{rest_high} (default 30)
 #   rest_after  seconds of rest after the block's last set, {rest_low}..{rest_high} (default 45)
 
@@ -80,4 +87,9 @@ def routine_template(name: str, catalog: Catalog | None = None) -> str:
         tempo_max=TEMPO_MAX_S,
         rest_low=REST_RANGE[0],
         rest_high=REST_RANGE[1],
+        name_max=TEXT_MAX_CHARS["name"],
+        description_max=TEXT_MAX_CHARS["description"],
+        cue_max=max(TEXT_MAX_CHARS["warmup"], TEXT_MAX_CHARS["cooldown"]),
+        printable=PRINTABLE_RULE,
+        max_hours=MAX_ROUTINE_HOURS,
     )
