@@ -3,8 +3,13 @@ without the metronome and noise, plus unrelated talk that must give no command.
 
     python scripts/make_command_corpus.py --out out/command-corpus
 
-Writes 16 kHz mono WAVs and `manifest.json` (expected command, speech span, click onsets).
-Deterministic: the same arguments give the same files.
+Writes 16 kHz mono WAVs and `manifest.json` (expected command, voice with its split, speech
+span, click onsets). Deterministic: the same arguments give the same files.
+
+Voices: espeak-ng (accents and variants at several rates and pitches) and flite's awb and rms
+only. Festival, Piper and flite's kal, kal16 and slt voices are kept for independent evaluation
+and never used here. Every voice belongs to one split, "tune" or "heldout": tune on the one,
+measure on the other, so a figure is never measured on a voice the tuning heard.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import subprocess
 import tempfile
 import wave
 from dataclasses import asdict, dataclass
+from enum import StrEnum
 from pathlib import Path
 
 import numpy as np
@@ -28,17 +34,27 @@ REPO = Path(__file__).resolve().parent.parent
 CLICK_WAV = REPO / "audio" / "click.wav"
 SEED_TEXT = Path("/work/shared/seed/leg-lifts.txt")
 SPEECH_PEAK_DBFS = -6.0
+# The other flite voices (kal, kal16, slt) are kept for independent evaluation.
+FLITE_VOICES = ("awb", "rms")
+
+
+class Split(StrEnum):
+    TUNE = "tune"
+    HELDOUT = "heldout"
 
 
 @dataclass(frozen=True)
 class Voice:
     engine: str  # "espeak" or "flite"
-    name: str
+    name: str  # espeak-ng voice[+variant], or a flite voice
     speed: float  # 1.0 = the voice's normal speaking rate
+    split: Split
+    pitch: int = 50  # espeak-ng's -p (0-99, 50 its default); flite voices keep their own
 
     @property
     def label(self) -> str:
-        return f"{self.engine}-{self.name.replace('+', '_')}-{round(self.speed * 100)}"
+        label = f"{self.engine}-{self.name.replace('+', '_')}-{round(self.speed * 100)}"
+        return label if self.pitch == 50 else f"{label}-p{self.pitch}"
 
 
 @dataclass(frozen=True)
@@ -48,16 +64,27 @@ class Condition:
     noise_dbfs: float | None  # RMS level of the background noise
 
 
+# Tune voices: the espeak ones the recognizer's parameters are tuned on, two more
+# accents, and flite rms. Held-out voices: accents and variants the tuning never heard, and flite
+# awb. Variants never repeat across the splits. Listed alternating, so that the talk (said by
+# consecutive voices, see _pick) reaches both splits.
 VOICES = (
-    Voice("espeak", "en-us", 1.0),
-    Voice("espeak", "en-us+m3", 1.25),
-    Voice("espeak", "en-gb+f2", 0.85),
-    Voice("espeak", "en+m7", 1.1),
-    Voice("espeak", "en-us+f3", 0.9),
-    Voice("flite", "slt", 1.0),
-    Voice("flite", "kal", 1.15),
-    Voice("flite", "rms", 0.9),
-    Voice("flite", "awb", 1.0),
+    Voice("espeak", "en-us", 1.0, Split.TUNE),
+    Voice("espeak", "en-us+m2", 1.1, Split.HELDOUT),
+    Voice("espeak", "en-us+m3", 1.25, Split.TUNE),
+    Voice("espeak", "en-us-nyc+f4", 1.0, Split.HELDOUT, pitch=65),
+    Voice("espeak", "en-gb+f2", 0.85, Split.TUNE),
+    Voice("espeak", "en-gb-x-rp+m4", 0.9, Split.HELDOUT),
+    Voice("espeak", "en+m7", 1.1, Split.TUNE),
+    Voice("espeak", "en-gb-x-gbclan+f5", 1.2, Split.HELDOUT),
+    Voice("espeak", "en-us+f3", 0.9, Split.TUNE),
+    Voice("espeak", "en-029+klatt", 0.95, Split.HELDOUT),
+    Voice("espeak", "en-gb-scotland+m1", 1.0, Split.TUNE, pitch=40),
+    Voice("espeak", "en-gb+klatt2", 0.85, Split.HELDOUT, pitch=35),
+    Voice("espeak", "en-gb-x-gbcwmd+f1", 1.05, Split.TUNE, pitch=60),
+    Voice("espeak", "en-us-nyc+m8", 0.8, Split.HELDOUT),
+    Voice("flite", "rms", 0.9, Split.TUNE),
+    Voice("flite", "awb", 1.0, Split.HELDOUT),
 )
 CONDITIONS = (
     Condition("clean", None, None),
@@ -100,11 +127,14 @@ def seed_sentences(limit: int = 16, max_words: int = 10) -> list[str]:
 
 def synthesize(voice: Voice, text: str) -> np.ndarray:
     """`text` spoken by `voice`, trimmed of silence, float32 at 16 kHz."""
+    if voice.engine == "flite" and voice.name not in FLITE_VOICES:
+        raise ValueError(f"flite voice {voice.name!r} is kept for evaluation; use {FLITE_VOICES}")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "speech.wav"
         if voice.engine == "espeak":
             wpm = str(round(160 * voice.speed))
-            command = ["espeak-ng", "-v", voice.name, "-s", wpm, "-w", str(path), text]
+            command = ["espeak-ng", "-v", voice.name, "-s", wpm, "-p", str(voice.pitch)]
+            command += ["-w", str(path), text]
         else:
             stretch = f"{1.0 / voice.speed:.3f}"
             command = ["flite", "-voice", voice.name, "--setf", f"duration_stretch={stretch}"]
@@ -238,9 +268,10 @@ def main() -> int:
     args = parser.parse_args()
     manifest = make_corpus(args.out, seed=args.seed)
     commands = sum(1 for m in manifest if m["expected"])
+    heldout = sum(1 for m in manifest if m["voice"]["split"] == Split.HELDOUT)
     print(
-        f"{len(manifest)} clips ({commands} commands, "
-        f"{len(manifest) - commands} talk) in {args.out}"
+        f"{len(manifest)} clips ({commands} commands, {len(manifest) - commands} talk; "
+        f"{heldout} by held-out voices) in {args.out}"
     )
     return 0
 

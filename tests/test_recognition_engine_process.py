@@ -27,7 +27,7 @@ def spoken_commands(tmp_path_factory: pytest.TempPathFactory) -> np.ndarray:
     parts = [np.zeros(16000, dtype=np.float32)]
     for text in ("pause", "next", "too hard"):
         path = folder / f"{text}.wav"
-        subprocess.run(["flite", "-voice", "slt", "-t", text, "-o", str(path)], check=True,
+        subprocess.run(["flite", "-voice", "rms", "-t", text, "-o", str(path)], check=True,
                        timeout=30)
         samples, rate = read_wav(path)
         parts += [resample(samples, rate, 16000), np.zeros(16000, dtype=np.float32)]
