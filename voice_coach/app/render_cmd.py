@@ -8,8 +8,8 @@ import time
 from pathlib import Path
 from typing import ClassVar, TextIO
 
-from voice_coach.cli import UserError
 from voice_coach.core.catalog import load_catalog
+from voice_coach.errors import UserError
 from voice_coach.routines.files import RoutineError
 from voice_coach.routines.library import find_routine
 from voice_coach.routines.render import SAMPLE_RATE, prepare_speech, render_session

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from voice_coach.app.session_history import HistoryObserver, plan_start
 from voice_coach.app.workout import LiveWorkout, RunOptions
-from voice_coach.cli import UserError
 from voice_coach.core.catalog import load_catalog
+from voice_coach.errors import UserError
 from voice_coach.history.store import HistoryError, HistoryStore
 from voice_coach.recognition.phrases import CommandsFileError, voice_command_phrases
 from voice_coach.routines.files import RoutineError
