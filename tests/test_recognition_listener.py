@@ -21,6 +21,7 @@ class ScriptedRecognizer:
 
     name = "scripted"
     sample_rate = RATE
+    dropped_phrases: tuple[str, ...] = ()
 
     def __init__(self, script: dict[int, list[Hypothesis]]) -> None:
         self.script = script

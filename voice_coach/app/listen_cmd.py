@@ -8,6 +8,7 @@ import sys
 
 from voice_coach.recognition.audio_input import AudioFileError, read_wav_mono
 from voice_coach.recognition.base import RecognizerUnavailable
+from voice_coach.recognition.engines import RecognizerKind
 from voice_coach.recognition.listener import CommandListener, HeardCommand
 from voice_coach.recognition.microphone import Microphone, MicrophoneUnavailable
 from voice_coach.recognition.offline import listen_to_samples
@@ -16,7 +17,7 @@ from voice_coach.recognition.phrases import (
     dropped_phrases_notice,
     voice_command_phrases,
 )
-from voice_coach.recognition.select import RECOGNIZER_KINDS, open_recognizer
+from voice_coach.recognition.select import open_recognizer
 
 READ_TIMEOUT_S = 2.0
 
@@ -28,7 +29,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         description="Recognize spoken commands with the same pipeline the live coach uses.",
     )
     parser.add_argument("--input", metavar="FILE.wav", help="a recording (default: microphone)")
-    parser.add_argument("--recognizer", choices=RECOGNIZER_KINDS, default="auto")
+    parser.add_argument(
+        "--recognizer",
+        # listening with no recognizer would hear nothing
+        choices=[kind.value for kind in RecognizerKind if kind is not RecognizerKind.OFF],
+        default=RecognizerKind.AUTO.value,
+    )
     parser.add_argument("--model", metavar="PATH", help="a Vosk model folder")
     parser.add_argument("--input-device", metavar="DEV", help="microphone device name or index")
     parser.add_argument("--json", action="store_true", help="one JSON object per line")

@@ -11,6 +11,7 @@ from voice_coach.app.workout import LiveWorkout, RunOptions
 from voice_coach.core.catalog import load_catalog
 from voice_coach.errors import UserError
 from voice_coach.history.store import HistoryError, HistoryStore
+from voice_coach.recognition.engines import RecognizerKind
 from voice_coach.recognition.phrases import CommandsFileError, voice_command_phrases
 from voice_coach.routines.files import RoutineError
 from voice_coach.routines.library import find_routine
@@ -39,8 +40,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                      help="microphone device index or name")
     run.add_argument("--events", type=Path, metavar="FILE.jsonl",
                      help="write every cue, click and command as JSON lines")
-    run.add_argument("--recognizer", choices=("auto", "vosk", "pocketsphinx", "off"),
-                     default="auto", help="speech recognizer for voice commands")
+    run.add_argument("--recognizer", choices=[kind.value for kind in RecognizerKind],
+                     default=RecognizerKind.AUTO.value,
+                     help="speech recognizer for voice commands")
     run.add_argument("--model", metavar="PATH", help="a Vosk model folder")
     run.add_argument("--commands", metavar="FILE.toml",
                      help="your own command phrases, e.g. in your language "
@@ -91,7 +93,7 @@ def run_workout(args: argparse.Namespace) -> int:
         output_device=args.output_device,
         input_device=args.input_device,
         events_path=args.events,
-        recognizer=args.recognizer,
+        recognizer=RecognizerKind(args.recognizer),
         model=args.model,
         voice=args.voice,
         rate_wpm=args.rate,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from voice_coach.app.voice_control import SampleClock, VoiceControl
 from voice_coach.recognition.base import RecognizerUnavailable
+from voice_coach.recognition.engines import RecognizerKind
 from voice_coach.recognition.listener import CommandListener
 from voice_coach.recognition.microphone import Microphone, MicrophoneUnavailable
 from voice_coach.recognition.phrases import (
@@ -23,7 +24,7 @@ class VoiceUnavailable(Exception):
 
 def open_voice_control(
     loop: CoachLoop,
-    recognizer_kind: str,
+    recognizer_kind: RecognizerKind,
     model: str | None,
     input_device: str | int | None,
     sample_clock: SampleClock,

@@ -24,6 +24,7 @@ from voice_coach.core.dry_run import planned_phrases
 from voice_coach.core.effects import Finished, Say, State
 from voice_coach.core.engine import Session, estimate_speech_ms
 from voice_coach.core.routine import Routine
+from voice_coach.recognition.engines import RecognizerKind
 from voice_coach.recognition.phrases import CommandPhrases
 from voice_coach.sound.coach_loop import CoachLoop, Heard, LoopEvent, SpeechLate
 from voice_coach.sound.coach_mixer import SAMPLE_RATE, build_mixer
@@ -44,7 +45,7 @@ class RunOptions:
     output_device: str | int | None = None
     input_device: str | int | None = None
     events_path: Path | None = None
-    recognizer: str = "auto"  # auto, vosk, pocketsphinx, off
+    recognizer: RecognizerKind = RecognizerKind.AUTO
     model: str | None = None
     voice: str | None = None
     rate_wpm: int = 165
@@ -116,7 +117,7 @@ class LiveWorkout:
             self.output.start()
 
     def _open_voice(self, loop: CoachLoop) -> bool:
-        if self.options.recognizer == "off":
+        if self.options.recognizer is RecognizerKind.OFF:
             return False
         from voice_coach.app.voice_setup import VoiceUnavailable, open_voice_control
 

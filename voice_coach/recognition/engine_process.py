@@ -15,29 +15,30 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from voice_coach.recognition.base import Hypothesis, RecognizerUnavailable
+from voice_coach.recognition.base import Hypothesis, Recognizer, RecognizerUnavailable
+from voice_coach.recognition.engines import RecognizerKind, open_engine, recognizer_kind
 
 START_TIMEOUT_S = 60.0  # loading a large Vosk model from a slow SD card
 CALL_TIMEOUT_S = 30.0
 
 
 class EngineProcess:
-    """Opens engine `kind` ("pocketsphinx" or "vosk" with `model`) in a child process.
+    """Opens engine `kind` (POCKETSPHINX, or VOSK with `model`) in a child process.
 
     The child is `python -m voice_coach.recognition.engine_process KIND [MODEL]` (not a
     multiprocessing child, which would re-import the caller's main module); calls and replies
     are pickled over its stdin and stdout.
     """
 
-    def __init__(self, kind: str, model: Path | None = None) -> None:
-        command = [sys.executable, "-m", __name__, kind, *([str(model)] if model else [])]
+    def __init__(self, kind: RecognizerKind | str, model: Path | None = None) -> None:
+        command = [sys.executable, "-m", __name__, str(kind), *([str(model)] if model else [])]
         try:
             self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         except OSError as error:
@@ -60,7 +61,9 @@ class EngineProcess:
         self.dropped_phrases: tuple[str, ...] = ()
 
     def set_phrases(self, phrases: Sequence[str]) -> None:
-        self.dropped_phrases = tuple(self._call("set_phrases", list(phrases)))
+        self._call("set_phrases", list(phrases))
+        # Read once here: it changes only with set_phrases, and callers read it freely.
+        self.dropped_phrases = tuple(self._call("dropped_phrases"))
 
     def feed(self, block: np.ndarray) -> list[Hypothesis]:
         return self._call("feed", block)
@@ -111,14 +114,13 @@ class EngineProcess:
 
 def serve(requests: Connection, replies: Connection, kind: str, model: Path | None) -> None:
     """The child's loop: open the engine, then answer calls until told to close or orphaned."""
-    from voice_coach.recognition.select import open_engine
-
     try:
-        engine = open_engine(kind, model)
+        engine = open_engine(recognizer_kind(kind), model)
     except RecognizerUnavailable as error:
         replies.send(("unavailable", str(error)))
         return
     replies.send(("ready", engine.name, engine.sample_rate))
+    calls = _calls(engine)
     while True:
         try:
             method, *args = requests.recv()
@@ -128,15 +130,22 @@ def serve(requests: Connection, replies: Connection, kind: str, model: Path | No
             engine.close()
             return
         try:
-            result = getattr(engine, method)(*args)
-            if method == "set_phrases":
-                result = tuple(getattr(engine, "dropped_phrases", ()))
-            replies.send(("ok", result))
+            replies.send(("ok", calls[method](*args)))
         except Exception as error:
             try:
                 replies.send(("error", error))
             except Exception:  # an exception that does not pickle
                 replies.send(("error", RuntimeError(f"{type(error).__name__}: {error}")))
+
+
+def _calls(engine: Recognizer) -> dict[str, Callable[..., Any]]:
+    """What the parent may ask of the engine: the `Recognizer` interface, by name."""
+    return {
+        "set_phrases": engine.set_phrases,
+        "dropped_phrases": lambda: engine.dropped_phrases,
+        "feed": engine.feed,
+        "reset": engine.reset,
+    }
 
 
 def main(argv: Sequence[str]) -> None:

@@ -75,6 +75,9 @@ class PocketSphinxRecognizer:
 
     name = "pocketsphinx"
     sample_rate = 16000
+    # The dictionary spells nearly every English word, so a phrase it lacks is a mistake in the
+    # phrase list: set_phrases raises instead of leaving the phrase out.
+    dropped_phrases: tuple[str, ...] = ()
 
     def __init__(
         self,
