@@ -31,12 +31,13 @@ from pydub import AudioSegment
 from voice_coach.core.catalog import load_catalog
 from voice_coach.core.effects import Click, Say, Sound
 from voice_coach.core.routine import Block, Routine
-from voice_coach.routines.render import SAMPLE_RATE, RenderedSession, prepare_speech, render_session
+from voice_coach.routines.render import SAMPLE_RATE, RenderedSession, render_session
 from voice_coach.routines.render_export import write_wav
 from voice_coach.routines.render_music import DUCK_DB, load_music, music_bed
 from voice_coach.sound.assets import load_sound
 from voice_coach.speech.cache import SpeechCache
 from voice_coach.speech.pcm import to_int16
+from voice_coach.speech.prepare import prepare_speech
 from voice_coach.speech.synth import Pyttsx3Synth
 
 BENCH_ROUTINE = Routine(
@@ -57,10 +58,10 @@ def render_once(cache_dir: Path, out: Path) -> tuple[RenderedSession, dict[str, 
     started = time.perf_counter()
     synth = Pyttsx3Synth(None, 165, SAMPLE_RATE)
     speech = SpeechCache(synth, cache_dir)
-    prepare_speech(speech, BENCH_ROUTINE, catalog)
+    prepared = prepare_speech(speech, BENCH_ROUTINE, catalog)
     times["speech"] = time.perf_counter() - started
     mark = time.perf_counter()
-    rendered = render_session(BENCH_ROUTINE, speech, catalog)
+    rendered = render_session(BENCH_ROUTINE, prepared, catalog)
     times["loop"] = time.perf_counter() - mark
     mark = time.perf_counter()
     write_wav(out, rendered.audio, SAMPLE_RATE)

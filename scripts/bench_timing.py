@@ -55,7 +55,7 @@ from bench_timing_audio import (
 )
 
 from voice_coach.core.catalog import Catalog, load_catalog
-from voice_coach.core.dry_run import planned_phrases, run_to_end
+from voice_coach.core.dry_run import run_to_end
 from voice_coach.core.effects import Click, Say, State
 from voice_coach.core.engine import Session, estimate_speech_ms
 from voice_coach.core.routine import Block, Routine
@@ -124,6 +124,7 @@ def open_speech(routines: list[Routine], catalog: Catalog) -> Speech:
     try:
         from voice_coach.speech.base import TtsUnavailable
         from voice_coach.speech.cache import SpeechCache
+        from voice_coach.speech.prepare import PreparedSpeech, prepare_speech
         from voice_coach.speech.synth import Pyttsx3Synth
 
         cache = SpeechCache(Pyttsx3Synth(None, 165, SAMPLE_RATE))
@@ -142,16 +143,21 @@ def open_speech(routines: list[Routine], catalog: Catalog) -> Speech:
         )
     started = time.perf_counter()
     renders_before = cache.renders
-    for routine in routines:
-        for _ in range(2):  # as the live workout does: real durations may pick other cues
-            cache.prepare(planned_phrases(routine, catalog, cache.duration_ms))
+    # As the live workout prepares, for each routine; one map serves both.
+    each = [prepare_speech(cache, routine, catalog, replies=True) for routine in routines]
+    prepared = PreparedSpeech({t: c for p in each for t, c in p.clips.items()}, cache.rate_wpm)
     description = (
         f"pyttsx3 {importlib.metadata.version('pyttsx3')} + espeak-ng, cached "
         f"({cache.renders - renders_before} rendered now, "
         f"{time.perf_counter() - started:.1f} s to prepare)"
     )
     return Speech(
-        description, cache.clip, cache.get_ready, cache.request, cache.duration_ms, cache.close
+        description,
+        cache.clip,
+        prepared.lookup(cache.get_ready),
+        cache.request,
+        prepared.duration_ms,
+        cache.close,
     )
 
 

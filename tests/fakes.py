@@ -14,6 +14,8 @@ SAMPLE_RATE = 48000
 class FakeSpeech:
     """Speech clips whose length is the engine's estimate: a quiet tone, one per text."""
 
+    rate_wpm = 165
+
     def __init__(self, sample_rate: int = SAMPLE_RATE, level: float = 0.2) -> None:
         self.sample_rate = sample_rate
         self.level = level

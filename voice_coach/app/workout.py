@@ -20,7 +20,6 @@ from voice_coach.app.events_log import EventsLog
 from voice_coach.app.keyboard import KEY_HELP, KeyboardCommands
 from voice_coach.app.status_line import StatusLine
 from voice_coach.core.catalog import Catalog, load_catalog
-from voice_coach.core.dry_run import planned_phrases
 from voice_coach.core.effects import Finished, Say, State
 from voice_coach.core.engine import Session, estimate_speech_ms
 from voice_coach.core.routine import Routine
@@ -29,6 +28,8 @@ from voice_coach.recognition.phrases import CommandPhrases
 from voice_coach.sound.coach_loop import CoachLoop, Heard, LoopEvent, SpeechLate
 from voice_coach.sound.coach_mixer import SAMPLE_RATE, build_mixer
 from voice_coach.sound.output import Output, OutputUnavailable, SpeakerOutput, WallClockOutput
+from voice_coach.speech.base import TtsUnavailable
+from voice_coach.speech.prepare import PreparedSpeech, prepare_speech
 
 EVENT_WAIT_S = 0.1
 
@@ -64,6 +65,7 @@ class LiveWorkout:
         self.catalog = catalog or load_catalog()
         self.observers = list(observers or [])
         self.speech: Any = None
+        self.prepared: PreparedSpeech | None = None
         self.output: Output | None = None
         self.keyboard: KeyboardCommands | None = None
         self.voice: Any = None
@@ -77,7 +79,6 @@ class LiveWorkout:
     # ----- assembly ---------------------------------------------------------------
 
     def _open_speech(self) -> None:
-        from voice_coach.speech.base import TtsUnavailable
         try:
             from voice_coach.speech.cache import SpeechCache
             from voice_coach.speech.synth import Pyttsx3Synth
@@ -91,13 +92,14 @@ class LiveWorkout:
     def _prepare_speech(self) -> None:
         """Render every phrase the workout needs before it starts, so cues play on time."""
         options = self.options
-        speech_ms = self.speech.duration_ms
-        for _ in range(2):  # the second pass sees real durations, which may pick other cues
-            texts = planned_phrases(options.routine, self.catalog, speech_ms,
-                                    options.start_variation)
-            missing = [t for t in texts if self.speech.get_ready(t) is None]
-            if missing:
-                self.speech.prepare(missing, progress=self._show_progress)
+        try:
+            self.prepared = prepare_speech(
+                self.speech, options.routine, self.catalog, options.start_variation,
+                replies=True, progress=self._show_progress)
+        except TtsUnavailable as error:
+            self.notice(f"{error}; cues will be printed instead of spoken")
+            self.speech.close()
+            self.speech = None
         if self.err.isatty():
             self.err.write("\r\033[K")
 
@@ -135,12 +137,15 @@ class LiveWorkout:
 
     def _build_loop(self) -> CoachLoop:
         options = self.options
-        speech_ms = self.speech.duration_ms if self.speech else estimate_speech_ms
+        prepared = self.prepared
+        speech_ms = prepared.duration_ms if prepared else estimate_speech_ms
         session = Session(options.routine, self.catalog, speech_ms, options.start_variation)
         mixer = build_mixer(SAMPLE_RATE)
-        if self.speech is None:
+        if self.speech is None or prepared is None:
             return CoachLoop(session, mixer, None)
-        return CoachLoop(session, mixer, self.speech.get_ready, self.speech.request)
+        # Replies outside the prepared set are rendered on request in the cache's thread.
+        return CoachLoop(session, mixer, prepared.lookup(self.speech.get_ready),
+                         self.speech.request)
 
     # ----- running ---------------------------------------------------------------
 
