@@ -60,6 +60,7 @@ from voice_coach.core.effects import Click, Say, State
 from voice_coach.core.engine import Session, estimate_speech_ms
 from voice_coach.core.routine import Block, Routine
 from voice_coach.routines.estimate import estimate_duration_ms
+from voice_coach.settings import MixerSettings, SpeechSettings
 from voice_coach.sound.assets import load_sound
 from voice_coach.sound.coach_loop import CoachLoop
 from voice_coach.sound.mixer import Audible, Mixer
@@ -127,7 +128,7 @@ def open_speech(routines: list[Routine], catalog: Catalog) -> Speech:
         from voice_coach.speech.prepare import PreparedSpeech, prepare_speech
         from voice_coach.speech.synth import Pyttsx3Synth
 
-        cache = SpeechCache(Pyttsx3Synth(None, 165, SAMPLE_RATE))
+        cache = SpeechCache(Pyttsx3Synth.from_settings(SpeechSettings(), SAMPLE_RATE))
     except (ImportError, TtsUnavailable) as error:
         print(f"speech: pyttsx3 unavailable ({error}); tones of the estimated length instead")
         clips: dict[str, np.ndarray] = {}
@@ -174,7 +175,7 @@ def make_loop(
     if silent_clicks:
         click, accent = np.zeros_like(click), np.zeros_like(accent)
     sounds = {name: load_sound(name, SAMPLE_RATE) for name in ("chime", "earcon", "done")}
-    mixer = Mixer(SAMPLE_RATE, click, accent, sounds, click_gain=CLICK_GAIN)
+    mixer = Mixer(SAMPLE_RATE, click, accent, sounds, MixerSettings(click_gain=CLICK_GAIN))
     mixer.audible_feed = queue.SimpleQueue()
     return CoachLoop(session, mixer, lookup, request)
 

@@ -10,6 +10,7 @@ from voice_coach.core.commands import Command
 from voice_coach.core.effects import Click, Say, State, StateChanged
 from voice_coach.core.engine import Session
 from voice_coach.core.routine import Block, Routine
+from voice_coach.settings import MixerSettings
 from voice_coach.sound.coach_loop import CoachLoop, Heard, SpeechLate
 from voice_coach.sound.mixer import Mixer
 
@@ -19,7 +20,8 @@ ROUTINE = Routine("loop", "", (Block("standard", sets=1, reps=3, rest_s=10),))
 def make_loop(speech: FakeSpeech | None = None) -> CoachLoop:
     speech = speech or FakeSpeech(level=0.0)  # silent speech: clicks stay easy to find
     session = Session(ROUTINE, load_catalog(), speech.duration_ms)
-    mixer = Mixer(SAMPLE_RATE, click_clip(level=0.4), click_clip(level=0.8), duck_gain=1.0)
+    mixer = Mixer(SAMPLE_RATE, click_clip(level=0.4), click_clip(level=0.8),
+                  settings=MixerSettings(duck_gain=1.0))
     return CoachLoop(session, mixer, speech.clip)
 
 

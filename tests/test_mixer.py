@@ -5,12 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 from tests.fakes import SAMPLE_RATE, click_clip
+from voice_coach.settings import MixerSettings
 from voice_coach.sound.mixer import Mixer
 
 
 def make_mixer(**kw) -> Mixer:
     return Mixer(SAMPLE_RATE, click_clip(level=0.4), click_clip(level=0.8),
-                 {"chime": np.full(100, 0.1, np.float32)}, click_gain=1.0, **kw)
+                 {"chime": np.full(100, 0.1, np.float32)}, MixerSettings(click_gain=1.0, **kw))
 
 
 def render(mixer: Mixer, total: int, block: int) -> np.ndarray:

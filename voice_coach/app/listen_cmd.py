@@ -8,7 +8,6 @@ import sys
 
 from voice_coach.recognition.audio_input import AudioFileError, read_wav_mono
 from voice_coach.recognition.base import RecognizerUnavailable
-from voice_coach.recognition.engines import RecognizerKind
 from voice_coach.recognition.listener import CommandListener, HeardCommand
 from voice_coach.recognition.microphone import Microphone, MicrophoneUnavailable
 from voice_coach.recognition.offline import listen_to_samples
@@ -18,6 +17,7 @@ from voice_coach.recognition.phrases import (
     voice_command_phrases,
 )
 from voice_coach.recognition.select import open_recognizer
+from voice_coach.settings import RecognizerKind, RecognizerSettings
 
 READ_TIMEOUT_S = 2.0
 
@@ -50,7 +50,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run_listen(args: argparse.Namespace) -> int:
     try:
         phrases = voice_command_phrases(args.commands)
-        recognizer = open_recognizer(args.recognizer, args.model)
+        settings = RecognizerSettings(RecognizerKind(args.recognizer), args.model)
+        recognizer = open_recognizer(settings)
         listener = CommandListener(recognizer, phrases)
         notice = dropped_phrases_notice(recognizer)
         if notice:

@@ -11,10 +11,16 @@ from voice_coach.app.workout import LiveWorkout, RunOptions
 from voice_coach.core.catalog import load_catalog
 from voice_coach.errors import UserError
 from voice_coach.history.store import HistoryError, HistoryStore
-from voice_coach.recognition.engines import RecognizerKind
 from voice_coach.recognition.phrases import CommandsFileError, voice_command_phrases
 from voice_coach.routines.files import RoutineError
 from voice_coach.routines.library import find_routine
+from voice_coach.settings import (
+    MicrophoneSettings,
+    OutputSettings,
+    RecognizerKind,
+    RecognizerSettings,
+    SpeechSettings,
+)
 
 DEFAULT_ROUTINE = "beginner"
 
@@ -90,14 +96,12 @@ def run_workout(args: argparse.Namespace) -> int:
         routine=routine,
         start_variation=start_variation,
         keyboard=args.keyboard,
-        output_device=args.output_device,
-        input_device=args.input_device,
         events_path=args.events,
-        recognizer=RecognizerKind(args.recognizer),
-        model=args.model,
-        voice=args.voice,
-        rate_wpm=args.rate,
         command_phrases=command_phrases,
+        output=OutputSettings(args.output_device),
+        speech=SpeechSettings(args.voice, args.rate),
+        microphone=MicrophoneSettings(args.input_device),
+        recognizer=RecognizerSettings(RecognizerKind(args.recognizer), args.model),
     )
     history = HistoryObserver(store, routine.name) if store is not None else None
     try:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from voice_coach.app.voice_control import SampleClock, VoiceControl
 from voice_coach.recognition.base import RecognizerUnavailable
-from voice_coach.recognition.engines import RecognizerKind
 from voice_coach.recognition.listener import CommandListener
 from voice_coach.recognition.microphone import Microphone, MicrophoneUnavailable
 from voice_coach.recognition.phrases import (
@@ -13,6 +12,7 @@ from voice_coach.recognition.phrases import (
     load_command_phrases,
 )
 from voice_coach.recognition.select import open_recognizer
+from voice_coach.settings import MicrophoneSettings, RecognizerSettings
 from voice_coach.sound.coach_loop import CoachLoop
 
 BETTER_ENGINE_HINT = "for better recognition install a Vosk model: voice-coach model install"
@@ -24,9 +24,8 @@ class VoiceUnavailable(Exception):
 
 def open_voice_control(
     loop: CoachLoop,
-    recognizer_kind: RecognizerKind,
-    model: str | None,
-    input_device: str | int | None,
+    recognizer_settings: RecognizerSettings,
+    microphone_settings: MicrophoneSettings,
     sample_clock: SampleClock,
     phrases: CommandPhrases | None = None,
 ) -> tuple[VoiceControl, str]:
@@ -34,7 +33,7 @@ def open_voice_control(
     `phrases` are what to listen for (default: the packaged English ones)."""
     try:
         # Its own process: decoding must never hold up the audio callback (see engine_process).
-        recognizer = open_recognizer(recognizer_kind, model, own_process=True)
+        recognizer = open_recognizer(recognizer_settings, own_process=True)
     except RecognizerUnavailable as error:
         raise VoiceUnavailable(str(error)) from None
     try:
@@ -44,7 +43,8 @@ def open_voice_control(
         raise VoiceUnavailable(str(error)) from None
     # The same block size as `voice-coach listen --input`: the same pipeline, the same decisions.
     block_ms = listener.block_samples * 1000 // listener.sample_rate
-    microphone = Microphone(input_device, sample_rate=listener.sample_rate, block_ms=block_ms)
+    microphone = Microphone(microphone_settings.device, sample_rate=listener.sample_rate,
+                            block_ms=block_ms)
     try:
         microphone.__enter__()
     except MicrophoneUnavailable as error:

@@ -12,7 +12,7 @@ import queue
 import signal
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -23,8 +23,14 @@ from voice_coach.core.catalog import Catalog, load_catalog
 from voice_coach.core.effects import Finished, Say, State
 from voice_coach.core.engine import Session, estimate_speech_ms
 from voice_coach.core.routine import Routine
-from voice_coach.recognition.engines import RecognizerKind
 from voice_coach.recognition.phrases import CommandPhrases
+from voice_coach.settings import (
+    MicrophoneSettings,
+    OutputSettings,
+    RecognizerKind,
+    RecognizerSettings,
+    SpeechSettings,
+)
 from voice_coach.sound.coach_loop import CoachLoop, Heard, LoopEvent, SpeechLate
 from voice_coach.sound.coach_mixer import SAMPLE_RATE, build_mixer
 from voice_coach.sound.output import Output, OutputUnavailable, SpeakerOutput, WallClockOutput
@@ -40,17 +46,26 @@ class Interrupted(Exception):
 
 @dataclass(frozen=True)
 class RunOptions:
+    """One live workout: what to run, and the settings each part receives whole."""
+
     routine: Routine
+    """The routine to run."""
     start_variation: str | None = None
+    """A variation id the first block starts with instead of its own."""
     keyboard: bool = False
-    output_device: str | int | None = None
-    input_device: str | int | None = None
+    """Take commands from the terminal even when voice control works."""
     events_path: Path | None = None
-    recognizer: RecognizerKind = RecognizerKind.AUTO
-    model: str | None = None
-    voice: str | None = None
-    rate_wpm: int = 165
-    command_phrases: CommandPhrases | None = None  # None: the packaged English phrases
+    """Where to write every cue, click and command as JSON lines; None: nowhere."""
+    command_phrases: CommandPhrases | None = None
+    """What to listen for; None: the packaged English phrases."""
+    output: OutputSettings = field(default_factory=OutputSettings)
+    """The speaker."""
+    speech: SpeechSettings = field(default_factory=SpeechSettings)
+    """The speech synthesizer."""
+    microphone: MicrophoneSettings = field(default_factory=MicrophoneSettings)
+    """The microphone for voice commands."""
+    recognizer: RecognizerSettings = field(default_factory=RecognizerSettings)
+    """The recognizer for voice commands (kind OFF: keyboard only)."""
 
 
 class LiveWorkout:
@@ -83,8 +98,7 @@ class LiveWorkout:
             from voice_coach.speech.cache import SpeechCache
             from voice_coach.speech.synth import Pyttsx3Synth
 
-            self.speech = SpeechCache(Pyttsx3Synth(self.options.voice, self.options.rate_wpm,
-                                                   SAMPLE_RATE))
+            self.speech = SpeechCache(Pyttsx3Synth.from_settings(self.options.speech, SAMPLE_RATE))
         except TtsUnavailable as error:
             self.notice(f"{error}; cues will be printed instead of spoken")
             self.speech = None
@@ -109,7 +123,7 @@ class LiveWorkout:
             self.err.flush()
 
     def _open_output(self, loop: CoachLoop) -> None:
-        speaker = SpeakerOutput(loop.render_block, SAMPLE_RATE, self.options.output_device)
+        speaker = SpeakerOutput(loop.render_block, SAMPLE_RATE, self.options.output)
         try:
             speaker.start()
             self.output = speaker
@@ -119,7 +133,7 @@ class LiveWorkout:
             self.output.start()
 
     def _open_voice(self, loop: CoachLoop) -> bool:
-        if self.options.recognizer is RecognizerKind.OFF:
+        if self.options.recognizer.kind is RecognizerKind.OFF:
             return False
         from voice_coach.app.voice_setup import VoiceUnavailable, open_voice_control
 
@@ -127,8 +141,8 @@ class LiveWorkout:
         sample_clock = speaker.stream_time_of if speaker else (lambda sample: None)
         try:
             self.voice, description = open_voice_control(
-                loop, self.options.recognizer, self.options.model, self.options.input_device,
-                sample_clock, self.options.command_phrases)
+                loop, self.options.recognizer, self.options.microphone, sample_clock,
+                self.options.command_phrases)
         except VoiceUnavailable as error:
             self.notice(f"{error}; use keyboard commands instead")
             return False

@@ -23,22 +23,29 @@ from typing import Any
 import numpy as np
 
 from voice_coach.recognition.base import Hypothesis, Recognizer, RecognizerUnavailable
-from voice_coach.recognition.engines import RecognizerKind, open_engine, recognizer_kind
+from voice_coach.recognition.engines import open_engine, recognizer_kind
+from voice_coach.settings import PocketSphinxSettings, RecognizerKind
 
 START_TIMEOUT_S = 60.0  # loading a large Vosk model from a slow SD card
 CALL_TIMEOUT_S = 30.0
 
 
 class EngineProcess:
-    """Opens engine `kind` (POCKETSPHINX, or VOSK with `model`) in a child process.
+    """Opens engine `kind` (POCKETSPHINX tuned by `pocketsphinx`, or VOSK with `model`) in a
+    child process.
 
-    The child is `python -m voice_coach.recognition.engine_process KIND [MODEL]` (not a
-    multiprocessing child, which would re-import the caller's main module); calls and replies
-    are pickled over its stdin and stdout.
+    The child is `python -m voice_coach.recognition.engine_process` (not a multiprocessing
+    child, which would re-import the caller's main module); what to open, with its settings,
+    then calls and replies are pickled over its stdin and stdout.
     """
 
-    def __init__(self, kind: RecognizerKind | str, model: Path | None = None) -> None:
-        command = [sys.executable, "-m", __name__, str(kind), *([str(model)] if model else [])]
+    def __init__(
+        self,
+        kind: RecognizerKind | str,
+        model: Path | None = None,
+        pocketsphinx: PocketSphinxSettings | None = None,
+    ) -> None:
+        command = [sys.executable, "-m", __name__]
         try:
             self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         except OSError as error:
@@ -49,6 +56,7 @@ class EngineProcess:
         self._process.stdin.close()
         self._process.stdout.close()
         try:
+            self._send(("open", str(kind), model, pocketsphinx or PocketSphinxSettings()))
             status, *details = self._receive(START_TIMEOUT_S)
         except RecognizerUnavailable:
             self.close()  # a child that never answered must not linger
@@ -85,14 +93,17 @@ class EngineProcess:
         self._replies.close()
 
     def _call(self, method: str, *args: Any) -> Any:
-        try:
-            self._requests.send((method, *args))
-        except (OSError, ValueError):
-            raise RecognizerUnavailable(self._stopped_message()) from None
+        self._send((method, *args))
         status, value = self._receive(CALL_TIMEOUT_S)
         if status == "error":
             raise value  # the engine's own exception, as if it ran here
         return value
+
+    def _send(self, message: tuple[Any, ...]) -> None:
+        try:
+            self._requests.send(message)
+        except (OSError, ValueError):
+            raise RecognizerUnavailable(self._stopped_message()) from None
 
     def _receive(self, timeout_s: float) -> tuple[Any, ...]:
         try:
@@ -112,10 +123,14 @@ class EngineProcess:
         return f"the speech recognizer process stopped (exit code {code})"
 
 
-def serve(requests: Connection, replies: Connection, kind: str, model: Path | None) -> None:
+def serve(requests: Connection, replies: Connection) -> None:
     """The child's loop: open the engine, then answer calls until told to close or orphaned."""
     try:
-        engine = open_engine(recognizer_kind(kind), model)
+        _open, kind, model, pocketsphinx = requests.recv()
+    except (EOFError, OSError):
+        return
+    try:
+        engine = open_engine(recognizer_kind(kind), model, pocketsphinx)
     except RecognizerUnavailable as error:
         replies.send(("unavailable", str(error)))
         return
@@ -148,14 +163,13 @@ def _calls(engine: Recognizer) -> dict[str, Callable[..., Any]]:
     }
 
 
-def main(argv: Sequence[str]) -> None:
+def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     requests = Connection(os.dup(0), writable=False)
     replies = Connection(os.dup(1), readable=False)
     os.dup2(2, 1)  # whatever an engine prints goes to stderr, never into the replies
-    kind, *model = argv
-    serve(requests, replies, kind, Path(model[0]) if model else None)
+    serve(requests, replies)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main()

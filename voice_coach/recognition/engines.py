@@ -1,4 +1,4 @@
-"""The recognizer choices, and opening a named engine in this process.
+"""Opening a named recognizer engine in this process.
 
 Both the chooser (`select.py`) and the engine's child process (`engine_process.py`) open engines
 through here, so neither needs the other.
@@ -6,21 +6,12 @@ through here, so neither needs the other.
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 
 from voice_coach.recognition.base import Recognizer, RecognizerUnavailable
+from voice_coach.settings import PocketSphinxSettings, RecognizerKind
 
 NO_VOSK_HINT = "Vosk support is not available in this build; use --recognizer pocketsphinx"
-
-
-class RecognizerKind(StrEnum):
-    """Which recognizer a person asked for; VOSK and POCKETSPHINX also name an engine."""
-
-    AUTO = "auto"
-    VOSK = "vosk"
-    POCKETSPHINX = "pocketsphinx"
-    OFF = "off"
 
 
 def recognizer_kind(name: str) -> RecognizerKind:
@@ -32,14 +23,17 @@ def recognizer_kind(name: str) -> RecognizerKind:
         raise RecognizerUnavailable(f"unknown recognizer {name!r}; use one of {choices}") from None
 
 
-def open_engine(engine: RecognizerKind, model: Path | None) -> Recognizer:
-    """Load `engine` (VOSK with its `model` folder, or POCKETSPHINX) in this process."""
+def open_engine(
+    engine: RecognizerKind, model: Path | None, pocketsphinx: PocketSphinxSettings
+) -> Recognizer:
+    """Load `engine` (VOSK with its `model` folder, or POCKETSPHINX tuned by `pocketsphinx`)
+    in this process."""
     if engine is RecognizerKind.VOSK and model is not None:
         return _open_vosk(model)
     if engine is RecognizerKind.POCKETSPHINX:
         from voice_coach.recognition.pocketsphinx_engine import PocketSphinxRecognizer
 
-        return PocketSphinxRecognizer()
+        return PocketSphinxRecognizer(pocketsphinx)
     raise RecognizerUnavailable(f"recognizer {engine.value!r} names no engine to open")
 
 

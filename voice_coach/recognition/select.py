@@ -6,23 +6,17 @@ from pathlib import Path
 
 from voice_coach.recognition.base import Recognizer, RecognizerUnavailable
 from voice_coach.recognition.engine_process import EngineProcess
-from voice_coach.recognition.engines import (
-    NO_VOSK_HINT,
-    RecognizerKind,
-    open_engine,
-    recognizer_kind,
-)
+from voice_coach.recognition.engines import NO_VOSK_HINT, open_engine, recognizer_kind
+from voice_coach.settings import RecognizerKind, RecognizerSettings
 
 
-def open_recognizer(
-    kind: RecognizerKind | str, model_path: str | None = None, *, own_process: bool = False
-) -> Recognizer:
-    """An engine of `kind` (auto, vosk or pocketsphinx); raises RecognizerUnavailable.
+def open_recognizer(settings: RecognizerSettings, *, own_process: bool = False) -> Recognizer:
+    """The engine `settings` ask for (auto, vosk or pocketsphinx); raises RecognizerUnavailable.
     With `own_process` it decodes in a child process, clear of this process's audio thread."""
-    engine, model = choose_engine(kind, model_path)
+    engine, model = choose_engine(settings.kind, settings.model)
     if own_process:
-        return EngineProcess(engine, model)
-    return open_engine(engine, model)
+        return EngineProcess(engine, model, settings.pocketsphinx)
+    return open_engine(engine, model, settings.pocketsphinx)
 
 
 def choose_engine(

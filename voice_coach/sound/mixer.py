@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from voice_coach.settings import MixerSettings
+
 FADE_MS = 5
 AUDIBLE_HISTORY = 512
 
@@ -60,20 +62,15 @@ class Mixer:
         click: np.ndarray,
         accent: np.ndarray,
         sounds: dict[str, np.ndarray] | None = None,
-        click_gain: float = 0.7,
-        speech_gain: float = 1.0,
-        duck_gain: float = 0.3,
-        max_speech_wait_ms: int = 1500,
+        settings: MixerSettings | None = None,
     ) -> None:
         self.sample_rate = sample_rate
         self.position = 0
         self._click = click.astype(np.float32)
         self._accent = accent.astype(np.float32)
         self._sounds = {name: s.astype(np.float32) for name, s in (sounds or {}).items()}
-        self.click_gain = click_gain
-        self.speech_gain = speech_gain
-        self.duck_gain = duck_gain
-        self._max_wait = max_speech_wait_ms * sample_rate // 1000
+        self.settings = settings = settings or MixerSettings()
+        self._max_wait = settings.max_speech_wait_ms * sample_rate // 1000
         self._fade = max(1, FADE_MS * sample_rate // 1000)
         self._voices: list[_Voice] = []
         self.audible: deque[Audible] = deque(maxlen=AUDIBLE_HISTORY)
@@ -90,7 +87,8 @@ class Mixer:
         return not self._voices
 
     def add_click(self, at: int, accent: bool) -> None:
-        self._add(_Voice(at, self._accent if accent else self._click, self.click_gain, "click"))
+        samples = self._accent if accent else self._click
+        self._add(_Voice(at, samples, self.settings.click_gain, "click"))
 
     def add_sound(self, at: int, name: str) -> None:
         samples = self._sounds.get(name)
@@ -111,8 +109,8 @@ class Mixer:
                 self.dropped_speech += 1
                 return None
             at = after
-        self._add(_Voice(at, samples.astype(np.float32, copy=False), self.speech_gain, "speech",
-                         priority))
+        self._add(_Voice(at, samples.astype(np.float32, copy=False), self.settings.speech_gain,
+                         "speech", priority))
         return at
 
     def hush(self, at: int) -> None:
@@ -136,7 +134,7 @@ class Mixer:
             target[first - start:last - start] += piece
             if voice.kind == "speech":
                 speaking[first - start:last - start] = True
-        clicks[speaking] *= self.duck_gain
+        clicks[speaking] *= self.settings.duck_gain
         self._voices = [v for v in self._voices if v.end > stop]
         self.position = stop
         mixed = clicks + others

@@ -15,6 +15,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from voice_coach.settings import OutputSettings
+
 Render = Callable[[int], np.ndarray]
 # 10.7 ms at 48 kHz: a command takes effect at the next block, so smaller blocks answer sooner
 # (1024 frames: ~25 ms more from a spoken word to its earcon, no fewer underruns).
@@ -41,11 +43,11 @@ class Output(Protocol):
 class SpeakerOutput:
     """A sounddevice OutputStream at the mixer's rate whose callback renders the coach loop."""
 
-    def __init__(self, render: Render, sample_rate: int, device: int | str | None = None,
+    def __init__(self, render: Render, sample_rate: int, settings: OutputSettings | None = None,
                  block_frames: int = BLOCK_FRAMES) -> None:
         self._render = render
         self._sample_rate = sample_rate
-        self._device = device
+        self._device = (settings or OutputSettings()).device
         self._block_frames = block_frames
         self._stream: Any = None
         self.error: BaseException | None = None

@@ -24,6 +24,7 @@ from typing import IO, Any
 import numpy as np
 
 import voice_coach
+from voice_coach.settings import SpeechSettings
 from voice_coach.speech.base import TtsUnavailable
 from voice_coach.speech.pcm import WavFormatError, read_wav, resample, trim_silence
 
@@ -139,6 +140,11 @@ class Pyttsx3Synth:
             raise
         self.voice: str = ready["voice"]
         self.engine_version: str = ready["version"]
+
+    @classmethod
+    def from_settings(cls, settings: SpeechSettings, sample_rate: int) -> Pyttsx3Synth:
+        """The synthesizer `settings` describe, rendering at the mixer's `sample_rate`."""
+        return cls(settings.voice, settings.rate_wpm, sample_rate)
 
     def _start_worker(self) -> dict[str, Any]:
         worker = _Worker(self._worker_args, self._folder / "worker.log")
