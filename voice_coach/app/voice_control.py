@@ -20,7 +20,6 @@ of a cue, and then the word is void; 120 s of clicks alone gave no command eithe
 
 from __future__ import annotations
 
-import queue
 import statistics
 import threading
 from collections import deque
@@ -82,10 +81,9 @@ class VoiceControl:
         self.microphone = microphone
         self.loop = loop
         self._sample_clock = sample_clock
-        self._audible: queue.SimpleQueue[Audible] = queue.SimpleQueue()
-        loop.mixer.audible_feed = self._audible
-        # The output may have started (and the welcome begun) before this feed existed.
-        self._recent: list[Audible] = _recent_audible(loop)
+        # Starts with what the mixer played already: the welcome may have begun before this.
+        self._audible = loop.mixer.subscribe_audible()
+        self._recent: list[Audible] = []
         self._timeline = BlockTimeline(microphone.sample_rate)
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -120,11 +118,8 @@ class VoiceControl:
     def _mark_coach_audio(self) -> None:
         """Tell the listener where every recent coach sound is on the stream clock, placed anew
         each block: once a sound has played its times are final, even across an underrun."""
-        while True:
-            try:
-                self._recent.append(self._audible.get_nowait())
-            except queue.Empty:
-                break
+        while self._audible:  # this thread is the feed's only reader
+            self._recent.append(self._audible.popleft())
         rate = self.loop.mixer.sample_rate
         keep_from = self.loop.mixer.position - round(REMEMBER_S * rate)
         self._recent = [a for a in latest_audible(self._recent) if a.end >= keep_from]
@@ -141,11 +136,3 @@ class VoiceControl:
                 intervals.append((start_s - LEAD_S, end_s + ECHO_DELAY_S, "speech"))
         self.listener.set_self_audio(intervals)
 
-
-def _recent_audible(loop: CoachLoop) -> list[Audible]:
-    """What the mixer played or scheduled so far (it may be appending from the audio thread)."""
-    while True:
-        try:
-            return list(loop.mixer.audible)
-        except RuntimeError:  # deque mutated during iteration: read again
-            continue
