@@ -11,11 +11,12 @@ it), but single ADC times jump by about 15 ms and the first blocks' by 0.2-0.5 s
 times are smoothed over the sample count; the way from speaker to microphone (a room, or a
 loopback) adds some tens of milliseconds, so coach speech is marked that much longer.
 
-Clicks are marked too: the gate turns them down (it used to zero 65 ms, which cost words with
-a click inside: flite "pause"/"resume"/"stop", 33/48 recognized against 48/48 with the click
-left in; scaled down, 67/72 against 68/72 left in, over clicks from 0.2 s before to the end of
-the word). A click left in just before a word can stretch the word's start back into the tail
-of a cue, and then the word is void; 120 s of clicks alone gave no command either way.
+Clicks are marked too, and the gate turns them down rather than zeroing them: zeroing 65 ms
+cost words with a click inside (flite "pause"/"resume"/"stop": 33/48 recognized against 48/48
+with the click left in), while scaling down costs almost nothing (67/72 against 68/72 left in,
+over clicks from 0.2 s before to the end of the word). Marking them still matters: a click
+left in just before a word can stretch the word's start back into the tail of a cue, and then
+the word is void; 120 s of clicks alone gave no command either way.
 """
 
 from __future__ import annotations
