@@ -26,8 +26,8 @@ import threading
 from collections import deque
 from collections.abc import Callable
 
+from voice_coach.app.devices import MicrophoneInput
 from voice_coach.recognition.listener import CommandListener
-from voice_coach.recognition.microphone import Microphone
 from voice_coach.recognition.self_audio import CoachAudioKind
 from voice_coach.sound.coach_loop import CoachLoop
 from voice_coach.sound.mixer import Audible, latest_audible
@@ -72,7 +72,7 @@ class VoiceControl:
     def __init__(
         self,
         listener: CommandListener,
-        microphone: Microphone,
+        microphone: MicrophoneInput,
         loop: CoachLoop,
         sample_clock: SampleClock,
         blank_clicks: bool = True,

@@ -32,12 +32,20 @@ class OutputUnavailable(Exception):
 
 
 class Output(Protocol):
+    """Calls the render function block by block once started; `error` is set (never raised)
+    when it fails, and `underflows` counts the times the sound ran dry."""
+
     name: str
     error: BaseException | None
+    underflows: int
 
     def start(self) -> None: ...
 
     def stop(self) -> None: ...
+
+    def stream_time_of(self, sample: int) -> float | None:
+        """When output sample `sample` is heard on the stream clock; None when unknown."""
+        ...
 
 
 class SpeakerOutput:
@@ -142,6 +150,11 @@ class WallClockOutput:
         self._thread: threading.Thread | None = None
         self.error: BaseException | None = None
         self.name = "none (text cues)"
+        self.underflows = 0  # nothing is played, so nothing can run dry
+
+    def stream_time_of(self, sample: int) -> float | None:
+        """Unknown: no stream, so the listener cannot place the coach's sounds."""
+        return None
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="wall-clock-output", daemon=True)
