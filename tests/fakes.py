@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from types import TracebackType
+from typing import Any
 
 import numpy as np
 
@@ -24,6 +26,7 @@ from voice_coach.settings import (
     RecognizerSettings,
     SpeechSettings,
 )
+from voice_coach.sound.coach_loop import CoachLoop
 from voice_coach.sound.output import Output, Render
 
 SAMPLE_RATE = 48000
@@ -77,14 +80,46 @@ def click_clip(length: int = 240, level: float = 0.5) -> np.ndarray:
     return (level * np.exp(-np.arange(length) / 30.0)).astype(np.float32)
 
 
-def run_session(
-    session: Session,
-    commands: dict[int, Command] | None = None,
+@dataclass(frozen=True)
+class ScenarioRun:
+    """What a scenario produced, in order: engine effects, or for a coach loop its events (the
+    outbox) with the audio it rendered (empty for the engine alone)."""
+
+    events: list[Any]
+    audio: np.ndarray
+
+
+def run_scenario(
+    commands_at: dict[int, Command] | None = None,
+    *,
+    session: Session | None = None,
+    loop: CoachLoop | None = None,
     step_ms: int = 10,
+    block_frames: int = 1024,
     limit_ms: int = 3_600_000,
-) -> list[Effect]:
-    """Drive a session with a fake clock until it finishes; commands at exact times (ms)."""
-    pending = sorted((commands or {}).items())
+) -> ScenarioRun:
+    """Run one session to its end with commands at exact session times (ms), given either:
+    `session`, the engine alone on a fake clock stepping `step_ms`, each command handled at its
+    time; or `loop`, a coach loop rendered `block_frames` at a time, each command submitted
+    (source "test") before the block its time falls in, as the live stream applies them."""
+    pending = sorted((commands_at or {}).items())
+    if session is not None:
+        return ScenarioRun(_run_engine(session, pending, step_ms, limit_ms), np.zeros(0))
+    assert loop is not None, "give a session or a loop"
+    chunks: list[np.ndarray] = []
+    rate = loop.mixer.sample_rate
+    while not loop.done and loop.now_ms < limit_ms:
+        while pending and pending[0][0] * rate // 1000 <= loop.mixer.position:
+            loop.submit(pending.pop(0)[1], "test")
+        chunks.append(loop.render_block(block_frames))
+    events = []
+    while not loop.outbox.empty():
+        events.append(loop.outbox.get())
+    return ScenarioRun(events, np.concatenate(chunks))
+
+
+def _run_engine(session: Session, pending: list[tuple[int, Command]], step_ms: int,
+                limit_ms: int) -> list[Effect]:
     effects = session.start(0)
     now = 0
     while not session.finished and now < limit_ms:
