@@ -155,6 +155,12 @@ class Pyttsx3Synth:
             raise TtsUnavailable(reply["error"])
         return reply
 
+    @property
+    def worker_pid(self) -> int | None:
+        """The process id of the worker rendering now (to watch or stop it); None if none runs."""
+        workers = self._workers
+        return workers[0].process.pid if workers and workers[0].alive() else None
+
     def synthesize(self, text: str) -> np.ndarray:
         """float32 mono in [-1, 1] at `sample_rate`, silence trimmed; empty for blank text."""
         if not text.strip():
