@@ -94,9 +94,12 @@ def engines() -> list[tuple[str, Callable[[], Recognizer], Callable[[], Recogniz
     found = []
     try:
         from voice_coach.recognition.pocketsphinx_engine import PocketSphinxRecognizer
+        from voice_coach.settings import PocketSphinxSettings
 
         def baseline() -> Recognizer:
-            return PocketSphinxRecognizer(vad_mode=0, window_s=0.3, ratio=0.9, high_pass_hz=None)
+            return PocketSphinxRecognizer(
+                PocketSphinxSettings(vad_mode=0, window_s=0.3, ratio=0.9, high_pass_hz=None)
+            )
 
         found.append(("pocketsphinx", PocketSphinxRecognizer, baseline))
     except RecognizerUnavailable as error:

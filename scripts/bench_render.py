@@ -31,12 +31,14 @@ from pydub import AudioSegment
 from voice_coach.core.catalog import load_catalog
 from voice_coach.core.effects import Click, Say, Sound
 from voice_coach.core.routine import Block, Routine
-from voice_coach.routines.render import SAMPLE_RATE, RenderedSession, prepare_speech, render_session
+from voice_coach.routines.render import SAMPLE_RATE, RenderedSession, render_session
 from voice_coach.routines.render_export import write_wav
 from voice_coach.routines.render_music import DUCK_DB, load_music, music_bed
+from voice_coach.settings import SpeechSettings
 from voice_coach.sound.assets import load_sound
 from voice_coach.speech.cache import SpeechCache
 from voice_coach.speech.pcm import to_int16
+from voice_coach.speech.prepare import prepare_speech
 from voice_coach.speech.synth import Pyttsx3Synth
 
 BENCH_ROUTINE = Routine(
@@ -55,12 +57,12 @@ def render_once(cache_dir: Path, out: Path) -> tuple[RenderedSession, dict[str, 
     catalog = load_catalog()
     times: dict[str, float] = {}
     started = time.perf_counter()
-    synth = Pyttsx3Synth(None, 165, SAMPLE_RATE)
+    synth = Pyttsx3Synth.from_settings(SpeechSettings(), SAMPLE_RATE)
     speech = SpeechCache(synth, cache_dir)
-    prepare_speech(speech, BENCH_ROUTINE, catalog)
+    prepared = prepare_speech(speech, BENCH_ROUTINE, catalog)
     times["speech"] = time.perf_counter() - started
     mark = time.perf_counter()
-    rendered = render_session(BENCH_ROUTINE, speech, catalog)
+    rendered = render_session(BENCH_ROUTINE, prepared, catalog)
     times["loop"] = time.perf_counter() - mark
     mark = time.perf_counter()
     write_wav(out, rendered.audio, SAMPLE_RATE)
@@ -175,7 +177,8 @@ def main() -> int:
         same = (work / "cold.wav").read_bytes() == (work / "warm.wav").read_bytes()
         print(f"cold and warm files identical: {same}")
 
-        speech = SpeechCache(Pyttsx3Synth(None, 165, SAMPLE_RATE), work / "cache")
+        synth = Pyttsx3Synth.from_settings(SpeechSettings(), SAMPLE_RATE)
+        speech = SpeechCache(synth, work / "cache")
         naive_s, done, total = naive_overlay(warm, speech, work / "naive.wav", budget)
         speech.synth.close()  # type: ignore[attr-defined]
         how = "measured" if done == total else f"extrapolated from {done} of {total} overlays"

@@ -34,7 +34,6 @@ import itertools
 import json
 import os
 import platform
-import queue
 import subprocess
 import sys
 import tempfile
@@ -55,14 +54,15 @@ from bench_timing_audio import (
 )
 
 from voice_coach.core.catalog import Catalog, load_catalog
-from voice_coach.core.dry_run import planned_phrases, run_to_end
+from voice_coach.core.dry_run import run_to_end
 from voice_coach.core.effects import Click, Say, State
 from voice_coach.core.engine import Session, estimate_speech_ms
 from voice_coach.core.routine import Block, Routine
 from voice_coach.routines.estimate import estimate_duration_ms
+from voice_coach.settings import MixerSettings, SpeechSettings
 from voice_coach.sound.assets import load_sound
 from voice_coach.sound.coach_loop import CoachLoop
-from voice_coach.sound.mixer import Audible, Mixer
+from voice_coach.sound.mixer import Audible, AudibleFeed, Mixer
 from voice_coach.sound.output import BLOCK_FRAMES, OutputUnavailable, SpeakerOutput
 
 SAMPLE_RATE = 48000
@@ -124,9 +124,10 @@ def open_speech(routines: list[Routine], catalog: Catalog) -> Speech:
     try:
         from voice_coach.speech.base import TtsUnavailable
         from voice_coach.speech.cache import SpeechCache
+        from voice_coach.speech.prepare import PreparedSpeech, prepare_speech
         from voice_coach.speech.synth import Pyttsx3Synth
 
-        cache = SpeechCache(Pyttsx3Synth(None, 165, SAMPLE_RATE))
+        cache = SpeechCache(Pyttsx3Synth.from_settings(SpeechSettings(), SAMPLE_RATE))
     except (ImportError, TtsUnavailable) as error:
         print(f"speech: pyttsx3 unavailable ({error}); tones of the estimated length instead")
         clips: dict[str, np.ndarray] = {}
@@ -142,16 +143,21 @@ def open_speech(routines: list[Routine], catalog: Catalog) -> Speech:
         )
     started = time.perf_counter()
     renders_before = cache.renders
-    for routine in routines:
-        for _ in range(2):  # as the live workout does: real durations may pick other cues
-            cache.prepare(planned_phrases(routine, catalog, cache.duration_ms))
+    # As the live workout prepares, for each routine; one map serves both.
+    each = [prepare_speech(cache, routine, catalog, replies=True) for routine in routines]
+    prepared = PreparedSpeech({t: c for p in each for t, c in p.clips.items()}, cache.rate_wpm)
     description = (
         f"pyttsx3 {importlib.metadata.version('pyttsx3')} + espeak-ng, cached "
         f"({cache.renders - renders_before} rendered now, "
         f"{time.perf_counter() - started:.1f} s to prepare)"
     )
     return Speech(
-        description, cache.clip, cache.get_ready, cache.request, cache.duration_ms, cache.close
+        description,
+        cache.clip,
+        prepared.lookup(cache.get_ready),
+        cache.request,
+        prepared.duration_ms,
+        cache.close,
     )
 
 
@@ -168,12 +174,11 @@ def make_loop(
     if silent_clicks:
         click, accent = np.zeros_like(click), np.zeros_like(accent)
     sounds = {name: load_sound(name, SAMPLE_RATE) for name in ("chime", "earcon", "done")}
-    mixer = Mixer(SAMPLE_RATE, click, accent, sounds, click_gain=CLICK_GAIN)
-    mixer.audible_feed = queue.SimpleQueue()
+    mixer = Mixer(SAMPLE_RATE, click, accent, sounds, MixerSettings(click_gain=CLICK_GAIN))
     return CoachLoop(session, mixer, lookup, request)
 
 
-def drain(loop: CoachLoop) -> tuple[list[Click], list[Say], list[Audible]]:
+def drain(loop: CoachLoop, feed: AudibleFeed) -> tuple[list[Click], list[Say], list[Audible]]:
     clicks: list[Click] = []
     says: list[Say] = []
     while not loop.outbox.empty():
@@ -183,9 +188,8 @@ def drain(loop: CoachLoop) -> tuple[list[Click], list[Say], list[Audible]]:
         elif isinstance(event, Say):
             says.append(event)
     audible: list[Audible] = []
-    feed = loop.mixer.audible_feed
-    while feed is not None and not feed.empty():
-        audible.append(feed.get())
+    while feed:
+        audible.append(feed.popleft())
     return clicks, says, audible
 
 
@@ -211,6 +215,7 @@ def render_offline(routine: Routine, catalog: Catalog, speech: Speech) -> Offlin
     """Render `routine` to the end twice (clicks on, clicks silent) and find clicks in A - B."""
     with_clicks = make_loop(routine, catalog, speech, speech.clip, lambda text: None)
     speech_only = make_loop(routine, catalog, speech, speech.clip, lambda text: None, True)
+    feed, other_feed = with_clicks.mixer.subscribe_audible(), speech_only.mixer.subscribe_audible()
     onsets: list[np.ndarray] = []
     last_loud = -10 * REFRACTORY
     clicks: list[Click] = []
@@ -225,8 +230,8 @@ def render_offline(routine: Routine, catalog: Catalog, speech: Speech) -> Offlin
             gaps = np.diff(np.concatenate(([last_loud], loud)))
             onsets.append(loud[gaps > REFRACTORY])
             last_loud = int(loud[-1])
-        new_clicks, new_says, audible = drain(with_clicks)
-        drain(speech_only)
+        new_clicks, new_says, audible = drain(with_clicks, feed)
+        drain(speech_only, other_feed)
         clicks += new_clicks
         says += new_says
         speech_starts.update((a.start, a.end - a.start) for a in audible if a.kind == "speech")
@@ -321,9 +326,10 @@ def run_ours_on_device(
 ) -> OursDevice:
     """Play the set through SpeakerOutput into `sink` while recording its monitor."""
     loop = make_loop(routine, catalog, speech, speech.get_ready, speech.request)
+    feed = loop.mixer.subscribe_audible()  # a 37 s run reports far fewer than its 512
     while loop.status is None or loop.status.state is not State.READY:  # skip the intro
         loop.render_block(BLOCK_FRAMES)
-    drain(loop)
+    drain(loop, feed)
     first = loop.mixer.position
     captured = np.zeros(int((seconds + 10) * SAMPLE_RATE), np.float32)
     block_times = np.zeros(len(captured) // BLOCK_FRAMES + 1)  # monotonic at each callback
@@ -355,7 +361,7 @@ def run_ours_on_device(
         recording = recorder.stop()
     if output.error is not None:
         raise RuntimeError(f"the output stream failed: {output.error}")
-    clicks, says, audible = drain(loop)
+    clicks, says, audible = drain(loop, feed)
     end = first + min(rendered[0], len(captured)) - MATCH_SAMPLES
     clicks = [c for c in clicks if first <= c.at_ms * SAMPLES_PER_MS < end]
     track, scores = find_our_clicks(recording, captured, first, clicks)

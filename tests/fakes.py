@@ -1,18 +1,41 @@
-"""Test fakes: deterministic speech clips and a fake clock driver for the session engine."""
+"""Shared test fakes: speech, a speaker, a microphone with canned blocks, a scripted recognizer,
+a keyboard, the `Devices` factory that hands them to a live workout, and a session driver.
+
+None needs a sound card, a TTS engine or a speech model, and all are deterministic: the fake
+speaker renders as fast as it can and gives the workout's commands at exact session times.
+"""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
 import numpy as np
 
+from voice_coach.app.devices import Keyboard, LiveSpeech, MicrophoneInput, Submit
 from voice_coach.core.commands import Command
 from voice_coach.core.effects import Effect
 from voice_coach.core.engine import Session, estimate_speech_ms
+from voice_coach.recognition.base import Hypothesis, Recognizer, RecognizerUnavailable
+from voice_coach.settings import (
+    MicrophoneSettings,
+    OutputSettings,
+    RecognizerSettings,
+    SpeechSettings,
+)
+from voice_coach.sound.coach_loop import CoachLoop
+from voice_coach.sound.output import Output, Render
 
 SAMPLE_RATE = 48000
 
 
 class FakeSpeech:
     """Speech clips whose length is the engine's estimate: a quiet tone, one per text."""
+
+    rate_wpm = 165
 
     def __init__(self, sample_rate: int = SAMPLE_RATE, level: float = 0.2) -> None:
         self.sample_rate = sample_rate
@@ -29,19 +52,74 @@ class FakeSpeech:
         return (self.level * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
 
 
+class FakeLiveSpeech(FakeSpeech):
+    """FakeSpeech with the live cache's memory: `request` renders at once, `get_ready` reads."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.memory: dict[str, np.ndarray] = {}
+        self.closed = False
+
+    def clip(self, text: str) -> np.ndarray:
+        if text not in self.memory:
+            self.memory[text] = super().clip(text)
+        return self.memory[text]
+
+    def get_ready(self, text: str) -> np.ndarray | None:
+        return self.memory.get(text)
+
+    def request(self, text: str) -> None:
+        self.clip(text)
+
+    def close(self) -> None:
+        self.closed = True
+
+
 def click_clip(length: int = 240, level: float = 0.5) -> np.ndarray:
     """A click whose first sample is its loudest, so onsets are exact."""
     return (level * np.exp(-np.arange(length) / 30.0)).astype(np.float32)
 
 
-def run_session(
-    session: Session,
-    commands: dict[int, Command] | None = None,
+@dataclass(frozen=True)
+class ScenarioRun:
+    """What a scenario produced, in order: engine effects, or for a coach loop its events (the
+    outbox) with the audio it rendered (empty for the engine alone)."""
+
+    events: list[Any]
+    audio: np.ndarray
+
+
+def run_scenario(
+    commands_at: dict[int, Command] | None = None,
+    *,
+    session: Session | None = None,
+    loop: CoachLoop | None = None,
     step_ms: int = 10,
+    block_frames: int = 1024,
     limit_ms: int = 3_600_000,
-) -> list[Effect]:
-    """Drive a session with a fake clock until it finishes; commands at exact times (ms)."""
-    pending = sorted((commands or {}).items())
+) -> ScenarioRun:
+    """Run one session to its end with commands at exact session times (ms), given either:
+    `session`, the engine alone on a fake clock stepping `step_ms`, each command handled at its
+    time; or `loop`, a coach loop rendered `block_frames` at a time, each command submitted
+    (source "test") before the block its time falls in, as the live stream applies them."""
+    pending = sorted((commands_at or {}).items())
+    if session is not None:
+        return ScenarioRun(_run_engine(session, pending, step_ms, limit_ms), np.zeros(0))
+    assert loop is not None, "give a session or a loop"
+    chunks: list[np.ndarray] = []
+    rate = loop.mixer.sample_rate
+    while not loop.done and loop.now_ms < limit_ms:
+        while pending and pending[0][0] * rate // 1000 <= loop.mixer.position:
+            loop.submit(pending.pop(0)[1], "test")
+        chunks.append(loop.render_block(block_frames))
+    events = []
+    while not loop.outbox.empty():
+        events.append(loop.outbox.get())
+    return ScenarioRun(events, np.concatenate(chunks))
+
+
+def _run_engine(session: Session, pending: list[tuple[int, Command]], step_ms: int,
+                limit_ms: int) -> list[Effect]:
     effects = session.start(0)
     now = 0
     while not session.finished and now < limit_ms:
@@ -51,3 +129,179 @@ def run_session(
             effects += session.handle(command, at_ms)
         effects += session.advance(now)
     return effects
+
+
+class ScriptedRecognizer:
+    """A fake engine that returns prepared hypotheses at given block numbers and records input;
+    reset() forgets the utterance in progress, i.e. the rest of the script."""
+
+    name = "scripted"
+    dropped_phrases: tuple[str, ...] = ()
+
+    def __init__(self, script: dict[int, list[Hypothesis]], sample_rate: int = 16000) -> None:
+        self.sample_rate = sample_rate
+        self.script = script
+        self.blocks_fed: list[np.ndarray] = []
+        self.resets = 0
+        self.phrases: list[str] = []
+        self.closed = False
+
+    def set_phrases(self, phrases: Sequence[str]) -> None:
+        self.phrases = list(phrases)
+
+    def feed(self, block: np.ndarray) -> list[Hypothesis]:
+        self.blocks_fed.append(block.copy())
+        return self.script.get(len(self.blocks_fed) - 1, [])
+
+    def reset(self) -> None:
+        self.resets += 1
+        self.script = {}
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class FakeMicrophone:
+    """Canned blocks, one per `read`, then nothing; no ADC times (0.0). `drained` is set once
+    the last block has been read."""
+
+    def __init__(self, blocks: Sequence[np.ndarray], sample_rate: int = 16000) -> None:
+        self.sample_rate = sample_rate
+        self._blocks = list(blocks)
+        self._next = 0
+        self._closed = threading.Event()
+        self.drained = threading.Event()
+
+    def __enter__(self) -> FakeMicrophone:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self._closed.set()
+
+    def read(self, timeout: float | None = None) -> tuple[np.ndarray, float] | None:
+        if self._next >= len(self._blocks):
+            self.drained.set()
+            self._closed.wait(timeout)
+            return None
+        block = self._blocks[self._next]
+        self._next += 1
+        return block, 0.0
+
+
+class FakeKeyboard:
+    """Submits `commands` as soon as it starts, as a pipe into stdin does."""
+
+    interactive = False
+
+    def __init__(self, submit: Submit, commands: Sequence[Command]) -> None:
+        self._submit = submit
+        self._commands = list(commands)
+        self.stopped = False
+
+    def start(self) -> None:
+        for command in self._commands:
+            self._submit(command)
+
+    def stop(self) -> None:
+        self.stopped = True
+
+
+class FakeOutput:
+    """Renders blocks in a thread as fast as it can, so a workout takes seconds. Before each
+    block it calls `before_block(ms)` with the session time the block starts at; `fail_at_ms`
+    makes it stop there with an error, as an unplugged headset does."""
+
+    name = "fake speaker"
+
+    def __init__(self, render: Render, sample_rate: int, block_frames: int = 512,
+                 before_block: Callable[[int], None] = lambda ms: None,
+                 fail_at_ms: int | None = None) -> None:
+        self._render = render
+        self._sample_rate = sample_rate
+        self._block_frames = block_frames
+        self._before_block = before_block
+        self._fail_at_ms = fail_at_ms
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.error: BaseException | None = None
+        self.underflows = 0
+        self.blocks = 0
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="fake-output", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def stream_time_of(self, sample: int) -> float | None:
+        return None  # it runs far ahead of the microphone: their clocks have nothing in common
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            now_ms = self.blocks * self._block_frames * 1000 // self._sample_rate
+            if self._fail_at_ms is not None and now_ms >= self._fail_at_ms:
+                self.error = OSError("device unplugged")
+                return
+            self._before_block(now_ms)
+            self._render(self._block_frames)
+            self.blocks += 1
+            if self.blocks % 64 == 0:
+                self._stopping.wait(0.0005)  # let the main thread pump events now and then
+
+
+class FakeDevices:
+    """A `Devices` factory of fakes. `commands_at` (session ms -> command) are typed at those
+    exact times; `keyboard` commands as the keyboard starts; without a `recognizer` voice
+    control is unavailable, as with no model. With `hear_all_by_ms` the speaker waits at that
+    session time until the microphone's blocks have all been heard."""
+
+    def __init__(self, commands_at: dict[int, Command] | None = None,
+                 keyboard: Sequence[Command] = (), recognizer: Recognizer | None = None,
+                 microphone_blocks: Sequence[np.ndarray] = (),
+                 fail_output_at_ms: int | None = None,
+                 hear_all_by_ms: int | None = None) -> None:
+        self.speech = FakeLiveSpeech()
+        self.output: FakeOutput | None = None
+        self.recognizer = recognizer
+        self._microphone_blocks = microphone_blocks
+        self._keyboard_commands = keyboard
+        self._pending = sorted((commands_at or {}).items())
+        self._fail_output_at_ms = fail_output_at_ms
+        self._hear_all_by_ms = hear_all_by_ms
+        self.microphone: FakeMicrophone | None = None
+        self._submit: Submit | None = None
+
+    def make_speech(self, settings: SpeechSettings) -> LiveSpeech:
+        return self.speech
+
+    def make_output(self, render: Render, settings: OutputSettings) -> Output:
+        self.output = FakeOutput(render, SAMPLE_RATE, before_block=self._type_due,
+                                 fail_at_ms=self._fail_output_at_ms)
+        return self.output
+
+    def make_microphone(self, settings: MicrophoneSettings, sample_rate: int,
+                        block_ms: int) -> MicrophoneInput:
+        self.microphone = FakeMicrophone(self._microphone_blocks, sample_rate)
+        return self.microphone
+
+    def make_recognizer(self, settings: RecognizerSettings) -> Recognizer:
+        if self.recognizer is None:
+            raise RecognizerUnavailable("no recognizer in this test")
+        return self.recognizer
+
+    def make_keyboard(self, submit: Submit, is_paused: Callable[[], bool],
+                      on_unknown: Callable[[str], None]) -> Keyboard:
+        self._submit = submit
+        return FakeKeyboard(submit, self._keyboard_commands)
+
+    def _type_due(self, now_ms: int) -> None:
+        hold = self._hear_all_by_ms
+        if hold is not None and now_ms >= hold and self.microphone is not None:
+            self.microphone.drained.wait(timeout=10)
+            self._hear_all_by_ms = None
+        while self._pending and self._pending[0][0] <= now_ms and self._submit is not None:
+            self._submit(self._pending.pop(0)[1])

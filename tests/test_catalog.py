@@ -76,11 +76,11 @@ def test_every_source_quote_is_in_the_seed() -> None:
     assert not missing
 
 
-def test_planned_phrases_cover_the_workout_and_replies_but_not_the_summary() -> None:
-    from voice_coach.core.dry_run import planned_phrases
+def test_live_phrases_cover_the_workout_and_replies_but_not_the_summary() -> None:
+    from voice_coach.core.dry_run import script_and_reply_phrases
     from voice_coach.core.routine import BUILTIN_ROUTINES
 
-    texts = planned_phrases(BUILTIN_ROUTINES["beginner"], load_catalog())
+    texts = script_and_reply_phrases(BUILTIN_ROUTINES["beginner"], load_catalog())
     assert "Exhale on the way up." in texts and "Paused. Say resume when you are ready." in texts
     assert "Switching to hanging leg raises." in texts
     assert not any(text.startswith("Workout complete.") for text in texts)

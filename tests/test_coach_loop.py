@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from tests.fakes import SAMPLE_RATE, FakeSpeech, click_clip
+from tests.fakes import SAMPLE_RATE, FakeSpeech, click_clip, run_scenario
 from voice_coach.core.catalog import load_catalog
 from voice_coach.core.commands import Command
 from voice_coach.core.effects import Click, Say, State, StateChanged
 from voice_coach.core.engine import Session
 from voice_coach.core.routine import Block, Routine
+from voice_coach.settings import MixerSettings
 from voice_coach.sound.coach_loop import CoachLoop, Heard, SpeechLate
 from voice_coach.sound.mixer import Mixer
 
@@ -19,7 +20,8 @@ ROUTINE = Routine("loop", "", (Block("standard", sets=1, reps=3, rest_s=10),))
 def make_loop(speech: FakeSpeech | None = None) -> CoachLoop:
     speech = speech or FakeSpeech(level=0.0)  # silent speech: clicks stay easy to find
     session = Session(ROUTINE, load_catalog(), speech.duration_ms)
-    mixer = Mixer(SAMPLE_RATE, click_clip(level=0.4), click_clip(level=0.8), duck_gain=1.0)
+    mixer = Mixer(SAMPLE_RATE, click_clip(level=0.4), click_clip(level=0.8),
+                  settings=MixerSettings(duck_gain=1.0))
     return CoachLoop(session, mixer, speech.clip)
 
 
@@ -30,24 +32,14 @@ def drain(loop: CoachLoop) -> list:
     return events
 
 
-def run_to_end(loop: CoachLoop, block: int, commands: dict[int, Command] | None = None):
-    commands = dict(commands or {})
-    chunks = []
-    while not loop.done:
-        index = len(chunks)
-        if index in commands:
-            loop.submit(commands.pop(index), "test")
-        chunks.append(loop.render_block(block))
-    return np.concatenate(chunks), drain(loop)
-
-
 def click_onsets(signal: np.ndarray) -> list[int]:
     above = np.abs(signal) > 0.05
     return [int(i) for i in np.flatnonzero(above[1:] & ~above[:-1]) + 1]
 
 
 def test_every_click_sounds_on_the_sample_the_events_say() -> None:
-    audio, events = run_to_end(make_loop(), block=1024)
+    run = run_scenario(loop=make_loop(), block_frames=1024)
+    audio, events = run.audio, run.events
     clicks = [e for e in events if isinstance(e, Click)]
     expected = [c.at_ms * SAMPLE_RATE // 1000 for c in clicks]
     assert click_onsets(audio) == expected
@@ -55,8 +47,8 @@ def test_every_click_sounds_on_the_sample_the_events_say() -> None:
 
 
 def test_block_size_does_not_change_the_output() -> None:
-    small, _ = run_to_end(make_loop(), block=256)
-    large, _ = run_to_end(make_loop(), block=4096)
+    small = run_scenario(loop=make_loop(), block_frames=256).audio
+    large = run_scenario(loop=make_loop(), block_frames=4096).audio
     n = min(len(small), len(large))
     assert np.array_equal(small[:n], large[:n])
     assert not np.any(small[n:]) and not np.any(large[n:])
@@ -65,8 +57,12 @@ def test_block_size_does_not_change_the_output() -> None:
 def test_pause_stops_the_metronome_within_one_block() -> None:
     block = 1024
     pause_block = 30 * SAMPLE_RATE // block  # 30 s in: mid-set
-    audio, events = run_to_end(make_loop(), block, {pause_block: Command.PAUSE,
-                                                   pause_block + 300: Command.RESUME})
+    at_ms = {index: index * block * 1000 // SAMPLE_RATE for index in (pause_block,
+                                                                     pause_block + 300)}
+    run = run_scenario({at_ms[pause_block]: Command.PAUSE,
+                        at_ms[pause_block + 300]: Command.RESUME},
+                       loop=make_loop(), block_frames=block)
+    audio, events = run.audio, run.events
     heard = [e for e in events if isinstance(e, Heard)]
     assert [(h.command, h.source) for h in heard] == [("pause", "test"), ("resume", "test")]
     paused = next(e for e in events if isinstance(e, StateChanged) and e.state is State.PAUSED)
@@ -79,7 +75,8 @@ def test_pause_stops_the_metronome_within_one_block() -> None:
 def test_speech_plays_at_its_cue_time_and_late_speech_is_reported() -> None:
     speech = FakeSpeech(level=0.2)
     loop = make_loop(speech)
-    audio, events = run_to_end(loop, block=2048)
+    run = run_scenario(loop=loop, block_frames=2048)
+    audio, events = run.audio, run.events
     says = [e for e in events if isinstance(e, Say)]
     first = says[0].at_ms * SAMPLE_RATE // 1000
     assert abs(audio[first + 10]) > 0 and not np.any(audio[:first])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 
-from tests.fakes import run_session
+from tests.fakes import run_scenario
 from voice_coach.core.catalog import load_catalog
 from voice_coach.core.commands import Command
 from voice_coach.core.effects import (
@@ -40,7 +40,7 @@ def says(effects) -> list[str]:
 
 def test_builtin_routines_run_to_the_end() -> None:
     for routine in BUILTIN_ROUTINES.values():
-        effects = run_session(Session(routine, CATALOG))
+        effects = run_scenario(session=Session(routine, CATALOG)).events
         finished = of_type(effects, Finished)
         assert len(finished) == 1 and finished[0].reason is EndReason.FINISHED, routine.name
         expected_reps = sum(
@@ -53,7 +53,7 @@ def test_builtin_routines_run_to_the_end() -> None:
 
 
 def test_phases_follow_the_tempo_and_clicks_fall_on_beats() -> None:
-    effects = run_session(Session(one_block(sets=1, reps=3), CATALOG))
+    effects = run_scenario(session=Session(one_block(sets=1, reps=3), CATALOG)).events
     tempo = CATALOG.get("standard").tempo
     phases = of_type(effects, PhaseChanged)
     assert [p.phase for p in phases[:4]] == ["lift", "top", "lower", "bottom"]
@@ -70,14 +70,14 @@ def test_phases_follow_the_tempo_and_clicks_fall_on_beats() -> None:
 def test_the_clock_step_does_not_change_what_happens() -> None:
     commands = {61_000: Command.PAUSE, 64_000: Command.RESUME, 90_000: Command.SLOWER}
     runs = [
-        run_session(Session(one_block(), CATALOG), dict(commands), step_ms=step)
+        run_scenario(dict(commands), session=Session(one_block(), CATALOG), step_ms=step).events
         for step in (1, 10, 1000)
     ]
     assert runs[0] == runs[1] == runs[2]
 
 
 def test_breathing_cues_and_counts_are_on_their_phases() -> None:
-    effects = run_session(Session(one_block(sets=1, reps=4), CATALOG))
+    effects = run_scenario(session=Session(one_block(sets=1, reps=4), CATALOG)).events
     phase_at = {(p.rep, p.phase): p.at_ms for p in of_type(effects, PhaseChanged)}
     spoken = {s.at_ms: s.text for s in of_type(effects, Say)}
     assert spoken[phase_at[(1, "lift")]] == "Exhale on the way up."
@@ -88,7 +88,7 @@ def test_breathing_cues_and_counts_are_on_their_phases() -> None:
 
 
 def test_form_cues_rotate_and_fit_before_the_count() -> None:
-    effects = run_session(Session(one_block(sets=2, reps=9), CATALOG))
+    effects = run_scenario(session=Session(one_block(sets=2, reps=9), CATALOG)).events
     form = [s for s in of_type(effects, Say) if s.kind == "form"]
     assert len(form) == 6  # reps 3, 6, 9 of each set
     assert len({s.text for s in form}) >= 3
@@ -97,11 +97,11 @@ def test_form_cues_rotate_and_fit_before_the_count() -> None:
 
 def test_pause_silences_and_resume_restarts_the_rep() -> None:
     routine = one_block(sets=1, reps=3)
-    plain = run_session(Session(routine, CATALOG))
+    plain = run_scenario(session=Session(routine, CATALOG)).events
     second_lift = next(p for p in of_type(plain, PhaseChanged) if p.rep == 2).at_ms
     pause_at = second_lift + 2500
-    effects = run_session(Session(routine, CATALOG),
-                          {pause_at: Command.PAUSE, pause_at + 20_000: Command.RESUME})
+    effects = run_scenario({pause_at: Command.PAUSE, pause_at + 20_000: Command.RESUME},
+                           session=Session(routine, CATALOG)).events
     hush = of_type(effects, Hush)[0]
     assert hush.at_ms == pause_at
     paused = next(s for s in of_type(effects, StateChanged) if s.state is State.PAUSED)
@@ -115,20 +115,22 @@ def test_pause_silences_and_resume_restarts_the_rep() -> None:
 
 
 def test_easier_and_harder_walk_the_ladder_and_say_so() -> None:
-    effects = run_session(Session(one_block("slow-tempo", sets=1, reps=6), CATALOG),
-                          {40_000: Command.EASIER, 90_000: Command.EASIER})
+    effects = run_scenario({40_000: Command.EASIER, 90_000: Command.EASIER},
+                           session=Session(one_block("slow-tempo", sets=1, reps=6), CATALOG)).events
     changes = of_type(effects, VariationChanged)
     assert [(c.previous, c.variation) for c in changes] == [("slow-tempo", "heel-taps")]
     assert "Switching to bent-knee heel taps." in says(effects)
     assert "This is already the easiest variation." in says(effects)
     finished = of_type(effects, Finished)[0]
     assert finished.reps_by_variation["heel-taps"] == 6
-    harder = run_session(Session(one_block(sets=1, reps=2), CATALOG), {40_000: Command.HARDER})
+    harder = run_scenario({40_000: Command.HARDER},
+                          session=Session(one_block(sets=1, reps=2), CATALOG)).events
     assert of_type(harder, VariationChanged)[0].variation == "t-arms"
 
 
 def test_slower_stretches_later_phases_within_bounds() -> None:
-    effects = run_session(Session(one_block(sets=1, reps=8), CATALOG), {30_000: Command.SLOWER})
+    effects = run_scenario({30_000: Command.SLOWER},
+                           session=Session(one_block(sets=1, reps=8), CATALOG)).events
     later = [p for p in of_type(effects, PhaseChanged) if p.at_ms > 40_000]
     lift = next(p for p in later if p.phase == "lift")
     top = next(p for p in later if p.at_ms > lift.at_ms)
@@ -145,7 +147,7 @@ def test_slower_stretches_later_phases_within_bounds() -> None:
 def test_how_many_repeat_help_and_skip_rest() -> None:
     routine = one_block(sets=2, reps=4)
     session = Session(routine, CATALOG)
-    effects = run_session(session, {50_000: Command.HOW_MANY})
+    effects = run_scenario({50_000: Command.HOW_MANY}, session=session).events
     answer = next(s.text for s in of_type(effects, Say) if s.at_ms == 50_150)
     assert "left in this set" in answer and "one more set" in answer
     session = Session(routine, CATALOG)
@@ -172,7 +174,8 @@ def test_commands_not_active_in_the_state_are_refused() -> None:
 
 
 def test_stop_ends_with_a_spoken_summary() -> None:
-    effects = run_session(Session(one_block(sets=2, reps=4), CATALOG), {60_000: Command.STOP})
+    effects = run_scenario({60_000: Command.STOP},
+                           session=Session(one_block(sets=2, reps=4), CATALOG)).events
     finished = of_type(effects, Finished)[0]
     assert finished.reason is EndReason.STOPPED
     assert says(effects)[-1].startswith("Workout stopped.")
@@ -181,11 +184,12 @@ def test_stop_ends_with_a_spoken_summary() -> None:
 
 
 def test_next_ends_the_set_and_timed_sets_end_on_time() -> None:
-    effects = run_session(Session(one_block(sets=2, reps=10), CATALOG), {45_000: Command.NEXT})
+    effects = run_scenario({45_000: Command.NEXT},
+                           session=Session(one_block(sets=2, reps=10), CATALOG)).events
     first_set = of_type(effects, SetCompleted)[0]
     assert first_set.reps_done < first_set.reps_target
     timed = Routine("t", "", (Block("standard", sets=1, seconds=30),))
-    effects = run_session(Session(timed, CATALOG))
+    effects = run_scenario(session=Session(timed, CATALOG)).events
     done = of_type(effects, SetCompleted)[0]
     lifts = [p for p in of_type(effects, PhaseChanged) if p.phase == "lift"]
     assert done.at_ms - lifts[0].at_ms >= 30_000
@@ -204,8 +208,8 @@ def test_interrupt_finishes_without_speech() -> None:
 def test_warmup_and_cooldown_words_are_said() -> None:
     routine = Routine("cool", "", (Block("standard", sets=1, reps=2),),
                       warmup="Loosen your hips first.", cooldown="Stretch your hamstrings.")
-    texts = says(run_session(Session(routine, CATALOG)))
+    texts = says(run_scenario(session=Session(routine, CATALOG)).events)
     assert texts[0].endswith("Loosen your hips first.")
     assert texts[-2].startswith("Workout complete.") and texts[-1] == "Stretch your hamstrings."
-    stopped = says(run_session(Session(routine, CATALOG), {20_000: Command.STOP}))
+    stopped = says(run_scenario({20_000: Command.STOP}, session=Session(routine, CATALOG)).events)
     assert "Stretch your hamstrings." not in stopped

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakes import run_session
+from tests.fakes import run_scenario
 from voice_coach import cli
 from voice_coach.app.session_history import RunHistory
 from voice_coach.core.catalog import load_catalog
@@ -42,7 +42,8 @@ def write_real_history(path: Path, sessions: int = 6) -> None:
     with HistoryStore(path) as store:
         for _ in range(sessions):
             recorder = SessionRecorder(store, "standard", datetime.now(UTC))
-            recorder.record_all(run_session(Session(BUILTIN_ROUTINES["standard"], CATALOG)))
+            session = Session(BUILTIN_ROUTINES["standard"], CATALOG)
+            recorder.record_all(run_scenario(session=session).events)
             recorder.close()
 
 

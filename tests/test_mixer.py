@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from collections import deque
+
 import numpy as np
 
 from tests.fakes import SAMPLE_RATE, click_clip
+from voice_coach.settings import MixerSettings
 from voice_coach.sound.mixer import Mixer
 
 
 def make_mixer(**kw) -> Mixer:
     return Mixer(SAMPLE_RATE, click_clip(level=0.4), click_clip(level=0.8),
-                 {"chime": np.full(100, 0.1, np.float32)}, click_gain=1.0, **kw)
+                 {"chime": np.full(100, 0.1, np.float32)}, MixerSettings(click_gain=1.0, **kw))
 
 
 def render(mixer: Mixer, total: int, block: int) -> np.ndarray:
@@ -94,3 +99,45 @@ def test_a_hushed_sound_is_reported_again_with_its_shorter_end() -> None:
     fade = int(0.005 * SAMPLE_RATE)
     assert [(a.start, a.end, a.kind) for a in mixer.audible_between(0, 30_000)] == [
         (0, 10_000 + fade, "speech")]
+
+
+def test_a_late_subscriber_gets_what_played_before_then_every_new_report() -> None:
+    mixer = make_mixer()
+    mixer.add_click(100, accent=False)
+    mixer.render(512)
+    feed = mixer.subscribe_audible()
+    mixer.add_click(600, accent=True)
+    mixer.render(512)
+    mixer.add_speech(1_200, np.zeros(300, np.float32), priority=1)
+    reports = [(a.start, a.kind) for a in _drain(feed)]
+    assert reports == [(100, "click"), (600, "click"), (1_200, "speech")]
+    assert _drain(feed) == []
+
+
+def test_a_subscriber_in_another_thread_misses_nothing_while_blocks_render() -> None:
+    mixer = make_mixer()
+    heard: list[int] = []
+    done = threading.Event()
+    feed = mixer.subscribe_audible()
+
+    def listen() -> None:
+        while not done.is_set() or feed:
+            heard.extend(a.start for a in _drain(feed))
+
+    reader = threading.Thread(target=listen)
+    reader.start()
+    for block in range(2_000):  # a click per block; the pause is the audio device's pacing
+        mixer.add_click(block * 64, accent=False)
+        mixer.render(64)
+        if block % 64 == 0:
+            time.sleep(0.001)
+    done.set()
+    reader.join(timeout=10)
+    assert heard == [block * 64 for block in range(2_000)]
+
+
+def _drain(feed: deque) -> list:
+    drained = []
+    while feed:
+        drained.append(feed.popleft())
+    return drained

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tests.fakes import run_session
+from tests.fakes import run_scenario
 from voice_coach.app.session_history import plan_start
 from voice_coach.core.catalog import load_catalog
 from voice_coach.core.commands import Command
@@ -156,7 +156,8 @@ def test_back_pain_last_time_starts_at_the_gentlest_rung_without_an_offer() -> N
 def record_clean(store: HistoryStore, routine: Routine, start: str | None = None) -> int:
     """One session of `routine` to its end through the real engine; returns its id."""
     recorder = SessionRecorder(store, routine.name, datetime.now(UTC))
-    recorder.record_all(run_session(Session(routine, CATALOG, start_variation=start)))
+    session = Session(routine, CATALOG, start_variation=start)
+    recorder.record_all(run_scenario(session=session).events)
     recorder.close()
     return recorder.session_id
 

@@ -15,12 +15,13 @@ from voice_coach.recognition.listener import CommandListener
 from voice_coach.recognition.offline import listen_to_samples
 from voice_coach.recognition.phrases import load_command_phrases
 from voice_coach.recognition.pocketsphinx_engine import PocketSphinxRecognizer
+from voice_coach.settings import PocketSphinxSettings
 from voice_coach.speech.pcm import read_wav, resample
 
 
 @pytest.fixture(scope="module")
 def spoken_commands(tmp_path_factory: pytest.TempPathFactory) -> np.ndarray:
-    """16 kHz int16: flite saying "pause", "next" and "too hard", a second of silence apart."""
+    """16 kHz int16: flite (awb) saying "pause", "next", "too hard", a second of silence apart."""
     if shutil.which("flite") is None:
         pytest.skip("flite is not installed (apt-get install flite)")
     folder = tmp_path_factory.mktemp("words")
@@ -48,6 +49,18 @@ def test_the_child_process_hears_what_the_engine_hears_in_process(
         engine.close()
     assert [h.command.value for h in in_child] == ["pause", "next", "easier"]
     assert in_child == in_process  # same commands, times, texts and confidences
+
+
+def test_the_child_process_is_tuned_by_the_settings_it_is_given(
+    spoken_commands: np.ndarray,
+) -> None:
+    strict = PocketSphinxSettings(min_advantage=1e6)  # no phrase can be this far ahead
+    engine = EngineProcess("pocketsphinx", pocketsphinx=strict)
+    try:
+        heard = listen_to_samples(CommandListener(engine, load_command_phrases()), spoken_commands)
+    finally:
+        engine.close()
+    assert heard == []
 
 
 def test_the_engines_own_errors_reach_the_caller() -> None:

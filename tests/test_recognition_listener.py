@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 
+from tests.fakes import ScriptedRecognizer
 from voice_coach.core.commands import Command
 from voice_coach.recognition.base import Hypothesis, Word
 from voice_coach.recognition.listener import CommandListener
@@ -13,34 +12,6 @@ from voice_coach.recognition.phrases import load_command_phrases
 from voice_coach.recognition.self_audio import SelfAudioGate
 
 RATE = 16000
-
-
-class ScriptedRecognizer:
-    """A fake engine that returns prepared hypotheses at given block numbers and records input;
-    reset() forgets the utterance in progress, i.e. the rest of the script."""
-
-    name = "scripted"
-    sample_rate = RATE
-
-    def __init__(self, script: dict[int, list[Hypothesis]]) -> None:
-        self.script = script
-        self.blocks_fed: list[np.ndarray] = []
-        self.resets = 0
-        self.phrases: list[str] = []
-
-    def set_phrases(self, phrases: Sequence[str]) -> None:
-        self.phrases = list(phrases)
-
-    def feed(self, block: np.ndarray) -> list[Hypothesis]:
-        self.blocks_fed.append(block.copy())
-        return self.script.get(len(self.blocks_fed) - 1, [])
-
-    def reset(self) -> None:
-        self.resets += 1
-        self.script = {}
-
-    def close(self) -> None:
-        self.closed = True
 
 
 def push_blocks(listener: CommandListener, count: int, start_s: float = 0.0) -> list:

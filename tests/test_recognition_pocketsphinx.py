@@ -24,6 +24,7 @@ from voice_coach.recognition.pocketsphinx_engine import (
     edit_distance,
 )
 from voice_coach.recognition.select import open_recognizer
+from voice_coach.settings import RecognizerKind, RecognizerSettings
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 import bench_commands
@@ -149,7 +150,8 @@ def test_listen_reports_a_missing_file_in_one_line(tmp_path, capsys) -> None:
 
 
 def test_open_recognizer_selects_pocketsphinx_and_rejects_unknown_kinds() -> None:
-    assert open_recognizer("pocketsphinx").name == "pocketsphinx"
-    assert open_recognizer("auto").name in ("pocketsphinx", "vosk")
+    pocketsphinx = RecognizerSettings(RecognizerKind.POCKETSPHINX)
+    assert open_recognizer(pocketsphinx).name == "pocketsphinx"
+    assert open_recognizer(RecognizerSettings()).name in ("pocketsphinx", "vosk")
     with pytest.raises(RecognizerUnavailable):
-        open_recognizer("whisper")
+        open_recognizer(RecognizerSettings("whisper"))  # type: ignore[arg-type]

@@ -109,9 +109,9 @@ def test_every_click_starts_on_its_exact_sample(plain: tuple[np.ndarray, dict]) 
     for click in clicks:
         at = click["sample"]
         assert at == round(click["t"] * RATE)
-        peak = load_sound("accent" if click["accent"] else "click")[0] * mixer.click_gain
+        peak = load_sound("accent" if click["accent"] else "click")[0] * mixer.settings.click_gain
         if inside(at, speech):
-            peak *= mixer.duck_gain
+            peak *= mixer.settings.duck_gain
         jump = audio[at] - audio[at - 1]
         assert jump == pytest.approx(peak, abs=0.02), click
         window = np.abs(np.diff(audio[at - 20 : at + 21]))

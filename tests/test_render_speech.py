@@ -13,6 +13,7 @@ from voice_coach.core.routine import Block, Routine
 from voice_coach.routines.render import RenderedSession, render_session
 from voice_coach.routines.render_timeline import chapters, timeline
 from voice_coach.sound.mixer import FADE_MS
+from voice_coach.speech.prepare import prepare_speech
 
 RATE = 48000
 FADE = FADE_MS * RATE // 1000
@@ -36,7 +37,8 @@ class OverlongSpeech(FakeSpeech):
 
 def render_overlong() -> tuple[RenderedSession, OverlongSpeech]:
     speech = OverlongSpeech()
-    return render_session(ROUTINE, speech, load_catalog()), speech
+    catalog = load_catalog()
+    return render_session(ROUTINE, prepare_speech(speech, ROUTINE, catalog), catalog), speech
 
 
 def test_delayed_cut_and_dropped_cues_are_reported_where_they_played() -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakes import run_session
+from tests.fakes import run_scenario
 from voice_coach import cli
 from voice_coach.core.catalog import load_catalog
 from voice_coach.core.commands import Command
@@ -67,7 +67,8 @@ def record(source: RoutineSource, commands: dict[int, Command] | None = None) ->
     routine = find_again(source, CATALOG)
     with HistoryStore() as store:
         recorder = SessionRecorder(store, routine.name, datetime.now(UTC), source)
-        recorder.record_all(run_session(Session(routine, CATALOG), commands), "voice")
+        recorder.record_all(run_scenario(commands,
+                                         session=Session(routine, CATALOG)).events, "voice")
         recorder.close()
 
 

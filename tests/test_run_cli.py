@@ -14,7 +14,13 @@ from pathlib import Path
 import pytest
 
 from voice_coach import cli
+from voice_coach.app.devices import RealDevices
+from voice_coach.app.keyboard import KeyboardMode
+from voice_coach.app.workout import LiveWorkout, RunOptions
+from voice_coach.core.routine import BUILTIN_ROUTINES
 from voice_coach.history.store import HistoryStore
+from voice_coach.settings import OutputSettings, RecognizerKind, RecognizerSettings
+from voice_coach.sound.output import Output, Render
 from voice_coach.speech import synth
 from voice_coach.speech.base import TtsUnavailable
 
@@ -107,8 +113,10 @@ def test_interrupt_mid_set_saves_the_session(tmp_path: Path, signum: int) -> Non
 class SpeakerThatFails:
     """A speaker whose stream dies at once, as when a USB headset is unplugged."""
 
-    def __init__(self, *args: object, **kw: object) -> None:
-        self.name = "headset"
+    name = "headset"
+    underflows = 0
+
+    def __init__(self) -> None:
         self.error: BaseException | None = None
 
     def start(self) -> None:
@@ -117,14 +125,21 @@ class SpeakerThatFails:
     def stop(self) -> None:
         pass
 
+    def stream_time_of(self, sample: int) -> float | None:
+        return None
+
+
+class DevicesWithAFailingSpeaker(RealDevices):
+    def make_output(self, render: Render, settings: OutputSettings) -> Output:
+        return SpeakerThatFails()
+
 
 def test_losing_the_speaker_mid_workout_carries_on_with_printed_cues(
         monkeypatch, capsys, private_dirs) -> None:
-    from voice_coach.app import workout
-
-    monkeypatch.setattr(workout, "SpeakerOutput", SpeakerThatFails)
     monkeypatch.setattr(sys, "stdin", io.StringIO("stop\n"))
-    code = cli.main(["run", "--routine", "beginner", "--keyboard", "--recognizer", "off"])
+    options = RunOptions(BUILTIN_ROUTINES["beginner"], keyboard=KeyboardMode.ON,
+                         recognizer=RecognizerSettings(RecognizerKind.OFF))
+    code = LiveWorkout(options, devices=DevicesWithAFailingSpeaker()).run()
     captured = capsys.readouterr()
     assert code == 0
     assert "audio output failed (device unplugged); cues will be printed" in captured.err

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fakes import run_session
+from tests.fakes import run_scenario
 from voice_coach.core import phrases
 from voice_coach.core.catalog import load_catalog
 from voice_coach.core.commands import Command
@@ -36,7 +36,7 @@ def first_index(texts: list[str], prefix: str) -> int:
 
 
 def test_advanced_speaks_each_caution_once_before_the_first_set_that_needs_it() -> None:
-    spoken = says(run_session(Session(BUILTIN_ROUTINES["advanced"], CATALOG)))
+    spoken = says(run_scenario(session=Session(BUILTIN_ROUTINES["advanced"], CATALOG)).events)
     for caution in ("back-pain-risk", "floor-contact", "trainer"):
         assert spoken.count(CATALOG.caution(caution).text) == 1, caution
     assert spoken.count(phrases.BACK_PAIN_HINT) == 1
@@ -50,7 +50,8 @@ def test_advanced_speaks_each_caution_once_before_the_first_set_that_needs_it() 
 def test_harder_into_hover_speaks_its_cautions_once() -> None:
     routine = BUILTIN_ROUTINES["standard"]
     session = Session(routine, CATALOG, start_variation="seated-elevated")
-    effects = run_session(session, {40_000: Command.HARDER, 120_000: Command.HARDER})
+    effects = run_scenario({40_000: Command.HARDER, 120_000: Command.HARDER},
+                           session=session).events
     changes = [(c.previous, c.variation) for c in effects if isinstance(c, VariationChanged)]
     assert changes == [("seated-elevated", "hover"), ("hover", "medicine-ball")]
     spoken = says(effects)
@@ -75,8 +76,8 @@ def back_pain_run(at_ms: int, resume_at_ms: int):
         Block("hover", sets=2, reps=4, rest_s=20),
         Block("medicine-ball", sets=1, reps=3),
     ))
-    return run_session(Session(routine, CATALOG),
-                       {at_ms: Command.BACK_PAIN, resume_at_ms: Command.RESUME})
+    return run_scenario({at_ms: Command.BACK_PAIN, resume_at_ms: Command.RESUME},
+                        session=Session(routine, CATALOG)).events
 
 
 def test_my_back_hurts_mid_set_pauses_advises_and_goes_on_gentler() -> None:
@@ -113,12 +114,12 @@ def test_my_back_hurts_mid_set_pauses_advises_and_goes_on_gentler() -> None:
 def test_my_back_hurts_is_accepted_in_every_state(at_ms: int) -> None:
     routine = Routine("test", "", (Block("standard", sets=2, reps=3, rest_s=40),))
     schedule = {at_ms: Command.PAUSE, at_ms + 1_000: Command.BACK_PAIN}
-    effects = run_session(Session(routine, CATALOG), {at_ms: Command.BACK_PAIN})
+    effects = run_scenario({at_ms: Command.BACK_PAIN}, session=Session(routine, CATALOG)).events
     states = {e.state for e in effects if isinstance(e, StateChanged) and e.at_ms <= at_ms}
     assert states  # the session had started
     handled = [e for e in effects if isinstance(e, CommandHandled)]
     assert [(h.command, h.accepted) for h in handled] == [("back_pain", True)]
-    paused_first = run_session(Session(routine, CATALOG), schedule)
+    paused_first = run_scenario(schedule, session=Session(routine, CATALOG)).events
     handled = [(e.command, e.accepted) for e in paused_first if isinstance(e, CommandHandled)]
     assert handled == [("pause", True), ("back_pain", True)]
 
@@ -137,7 +138,7 @@ def test_states_reached_by_the_back_pain_times() -> None:
 
 def test_heel_taps_start_by_lowering_and_count_after_the_lift() -> None:
     routine = Routine("test", "", (Block("heel-taps", sets=1, reps=3),))
-    effects = run_session(Session(routine, CATALOG))
+    effects = run_scenario(session=Session(routine, CATALOG)).events
     phases = [p.phase for p in effects if isinstance(p, PhaseChanged)]
     assert phases[:4] == ["lower", "bottom", "lift", "top"]
     first_lower = next(p for p in effects if isinstance(p, PhaseChanged))
@@ -150,7 +151,7 @@ def test_heel_taps_start_by_lowering_and_count_after_the_lift() -> None:
 def test_the_gentle_routine_opens_with_the_back_pain_caution() -> None:
     gentle = find_routine("gentle")
     assert find_routine("back-friendly") is gentle
-    spoken = says(run_session(Session(gentle, CATALOG)))
+    spoken = says(run_scenario(session=Session(gentle, CATALOG)).events)
     assert spoken[0].startswith("Welcome.")
     assert spoken[1] == CATALOG.caution("back-pain-risk").text
     assert spoken[2] == CATALOG.caution("back-pain").text
@@ -187,8 +188,8 @@ def test_a_progression_offer_of_hover_comes_with_its_cautions_said_once() -> Non
     routine = Routine("seated", "", (Block("seated-elevated", sets=2, reps=3),))
     found = FoundRoutine(routine, RoutineSource.named("seated"))
     plan = plan_start(TwoCleanSessions(), found, CATALOG)  # type: ignore[arg-type]
-    spoken = says(run_session(Session(plan.routine, CATALOG, start_variation=plan.start_variation),
-                              {60_000: Command.HARDER}))
+    session = Session(plan.routine, CATALOG, start_variation=plan.start_variation)
+    spoken = says(run_scenario({60_000: Command.HARDER}, session=session).events)
     assert "Say harder to try hover leg lifts." in spoken[0]
     assert spoken[1:3] == HOVER_CAUTIONS
     assert spoken[3] == phrases.BACK_PAIN_HINT

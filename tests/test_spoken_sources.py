@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.fakes import run_session
+from tests.fakes import run_scenario
 from voice_coach.core import phrases
 from voice_coach.core.catalog import load_catalog
 from voice_coach.core.commands import Command
@@ -139,9 +139,9 @@ def every_spoken_sentence() -> set[str]:
                 62_000 + offset * 1_000: command,       # paused
                 64_000 + offset * 1_000: Command.RESUME,
             }
-            effects = run_session(Session(routine, CATALOG), schedule)
+            effects = run_scenario(schedule, session=Session(routine, CATALOG)).events
             spoken.update(e.text for e in effects if isinstance(e, Say))
-        stopped = run_session(Session(routine, CATALOG), {50_000: Command.STOP})
+        stopped = run_scenario({50_000: Command.STOP}, session=Session(routine, CATALOG)).events
         spoken.update(e.text for e in stopped if isinstance(e, Say))
     return spoken
 

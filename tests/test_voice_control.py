@@ -3,13 +3,11 @@ mapped to the stream clock across an underrun."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import numpy as np
 import pytest
 
 from voice_coach.app.voice_control import BlockTimeline
-from voice_coach.sound.output import SpeakerOutput
+from voice_coach.sound.output import SpeakerOutput, StreamClock
 
 
 def test_block_times_follow_the_sample_count_not_one_jumpy_timestamp() -> None:
@@ -33,19 +31,21 @@ def test_without_adc_times_blocks_are_placed_by_count() -> None:
 
 
 def test_played_samples_keep_their_time_after_an_underrun() -> None:
-    speaker = SpeakerOutput(lambda frames: np.zeros(frames, np.float32), 48000)
-    status = SimpleNamespace(output_underflow=False)
-    out = np.zeros((1024, 1), np.float32)
-    assert speaker.stream_time_of(0) is None
+    clock = StreamClock(48000)
+    assert clock.time_of(0) is None
     for block in range(4):
-        speaker._callback(
-            out, 1024, SimpleNamespace(outputBufferDacTime=10 + block * 1024 / 48000), status
-        )
+        clock.place_block(block * 1024, 10 + block * 1024 / 48000)
     gap = 0.25  # the stream ran dry for a quarter second
     for block in range(4, 8):
-        dac = 10 + block * 1024 / 48000 + gap
-        speaker._callback(out, 1024, SimpleNamespace(outputBufferDacTime=dac), status)
-    assert speaker.stream_time_of(0) == pytest.approx(10.0)
-    assert speaker.stream_time_of(2048) == pytest.approx(10 + 2048 / 48000)
-    assert speaker.stream_time_of(5000) == pytest.approx(10 + 5000 / 48000 + gap)
-    assert len(speaker._anchors) == 2
+        clock.place_block(block * 1024, 10 + block * 1024 / 48000 + gap)
+    assert clock.time_of(0) == pytest.approx(10.0)
+    assert clock.time_of(2048) == pytest.approx(10 + 2048 / 48000)
+    assert clock.time_of(5000) == pytest.approx(10 + 5000 / 48000 + gap)
+    # One mapping before the gap and one after: the last sample before it keeps its time.
+    assert clock.time_of(4095) == pytest.approx(10 + 4095 / 48000)
+    assert clock.time_of(8191) == pytest.approx(10 + 8191 / 48000 + gap)
+
+
+def test_the_speaker_maps_nothing_before_it_has_played() -> None:
+    speaker = SpeakerOutput(lambda frames: np.zeros(frames, np.float32), 48000)
+    assert speaker.stream_time_of(0) is None

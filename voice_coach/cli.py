@@ -7,6 +7,8 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from voice_coach.errors import UserError
+
 # Each module registers one or more subcommands with `add_parser(subparsers)`.
 SUBCOMMAND_MODULES: tuple[str, ...] = (
     "voice_coach.app.run_cmd",
@@ -19,10 +21,6 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
     "voice_coach.app.history_cmd",
     "voice_coach.app.render_cmd",
 )
-
-
-class UserError(Exception):
-    """A mistake the user can fix; printed as one line, exit code 2."""
 
 
 def build_parser() -> argparse.ArgumentParser:

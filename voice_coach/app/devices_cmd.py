@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from voice_coach.cli import UserError
+from voice_coach.errors import UserError
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:

@@ -52,8 +52,9 @@ def check_microphone(args: argparse.Namespace) -> str:
 def check_recognizer(args: argparse.Namespace) -> str:
     from voice_coach.recognition.model_store import find_model
     from voice_coach.recognition.select import open_recognizer
+    from voice_coach.settings import RecognizerSettings
 
-    recognizer = open_recognizer("auto", args.model)
+    recognizer = open_recognizer(RecognizerSettings(model=args.model))
     if recognizer.name == "vosk":
         return f"recognizer: vosk, model {find_model(args.model)}"
     return ("recognizer: pocketsphinx (bundled); for better accuracy install a Vosk model: "

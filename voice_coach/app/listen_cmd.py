@@ -16,7 +16,8 @@ from voice_coach.recognition.phrases import (
     dropped_phrases_notice,
     voice_command_phrases,
 )
-from voice_coach.recognition.select import RECOGNIZER_KINDS, open_recognizer
+from voice_coach.recognition.select import open_recognizer
+from voice_coach.settings import RecognizerKind, RecognizerSettings
 
 READ_TIMEOUT_S = 2.0
 
@@ -28,7 +29,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         description="Recognize spoken commands with the same pipeline the live coach uses.",
     )
     parser.add_argument("--input", metavar="FILE.wav", help="a recording (default: microphone)")
-    parser.add_argument("--recognizer", choices=RECOGNIZER_KINDS, default="auto")
+    parser.add_argument(
+        "--recognizer",
+        # listening with no recognizer would hear nothing
+        choices=[kind.value for kind in RecognizerKind if kind is not RecognizerKind.OFF],
+        default=RecognizerKind.AUTO.value,
+    )
     parser.add_argument("--model", metavar="PATH", help="a Vosk model folder")
     parser.add_argument("--input-device", metavar="DEV", help="microphone device name or index")
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
@@ -44,7 +50,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run_listen(args: argparse.Namespace) -> int:
     try:
         phrases = voice_command_phrases(args.commands)
-        recognizer = open_recognizer(args.recognizer, args.model)
+        settings = RecognizerSettings(RecognizerKind(args.recognizer), args.model)
+        recognizer = open_recognizer(settings)
         listener = CommandListener(recognizer, phrases)
         notice = dropped_phrases_notice(recognizer)
         if notice:

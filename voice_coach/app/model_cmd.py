@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from voice_coach.cli import UserError
+from voice_coach.errors import UserError
 from voice_coach.recognition.base import RecognizerUnavailable
 from voice_coach.recognition.model_download import StderrProgress
 from voice_coach.recognition.model_layout import model_problem

@@ -8,16 +8,18 @@ import time
 from pathlib import Path
 from typing import ClassVar, TextIO
 
-from voice_coach.cli import UserError
 from voice_coach.core.catalog import load_catalog
+from voice_coach.errors import UserError
 from voice_coach.routines.files import RoutineError
 from voice_coach.routines.library import find_routine
-from voice_coach.routines.render import SAMPLE_RATE, prepare_speech, render_session
+from voice_coach.routines.render import SAMPLE_RATE, render_session
 from voice_coach.routines.render_export import ExportError, Tags, check_can_export, export
 from voice_coach.routines.render_music import MusicError, load_music, mix_under, music_bed
 from voice_coach.routines.render_timeline import chapters, write_timeline
+from voice_coach.settings import SpeechSettings
 from voice_coach.speech.base import TtsUnavailable
 from voice_coach.speech.cache import SpeechCache
+from voice_coach.speech.prepare import prepare_speech
 from voice_coach.speech.synth import Pyttsx3Synth
 
 BAR_WIDTH = 30
@@ -80,12 +82,15 @@ def render_command(args: argparse.Namespace, err: TextIO | None = None) -> int:
         music = load_music(args.music, SAMPLE_RATE) if args.music is not None else None
     except MusicError as error:
         raise UserError(str(error)) from None
-    speech = _open_speech(args.voice, args.rate)
+    speech = _open_speech(SpeechSettings(args.voice, args.rate))
     bar = ProgressBar(err)
     try:
-        prepare_speech(speech, routine, catalog, args.variation, bar.show)
+        prepared = prepare_speech(
+            speech, routine, catalog, args.variation,
+            progress=lambda done, total: bar.show("speech", done / total),
+        )
         rendered = render_session(
-            routine, speech, catalog, args.variation, SAMPLE_RATE, progress=bar.show
+            routine, prepared, catalog, args.variation, SAMPLE_RATE, progress=bar.show
         )
     except TtsUnavailable as error:
         raise UserError(f"{error}; render needs speech") from None
@@ -115,9 +120,9 @@ def render_command(args: argparse.Namespace, err: TextIO | None = None) -> int:
     return 0
 
 
-def _open_speech(voice: str | None, rate_wpm: int) -> SpeechCache:
+def _open_speech(settings: SpeechSettings) -> SpeechCache:
     try:
-        return SpeechCache(Pyttsx3Synth(voice, rate_wpm, SAMPLE_RATE))
+        return SpeechCache(Pyttsx3Synth.from_settings(settings, SAMPLE_RATE))
     except TtsUnavailable as error:
         raise UserError(
             f"{error}; render needs speech: install espeak-ng "

@@ -9,12 +9,19 @@ from pathlib import Path
 from voice_coach.app.keyboard import KeyboardMode
 from voice_coach.app.session_history import RunHistory
 from voice_coach.app.workout import LiveWorkout, RunOptions
-from voice_coach.cli import UserError
 from voice_coach.core.catalog import Catalog, load_catalog
+from voice_coach.errors import UserError
 from voice_coach.recognition.phrases import CommandsFileError, voice_command_phrases
 from voice_coach.routines.files import RoutineError, RoutineFileError
 from voice_coach.routines.library import FoundRoutine, find_again, locate_routine
 from voice_coach.routines.source import RoutineSource
+from voice_coach.settings import (
+    MicrophoneSettings,
+    OutputSettings,
+    RecognizerKind,
+    RecognizerSettings,
+    SpeechSettings,
+)
 
 DEFAULT_ROUTINE = "beginner"
 
@@ -45,8 +52,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                      help="microphone device index or name")
     run.add_argument("--events", type=Path, metavar="FILE.jsonl",
                      help="write every cue, click and command as JSON lines")
-    run.add_argument("--recognizer", choices=("auto", "vosk", "pocketsphinx", "off"),
-                     default="auto", help="speech recognizer for voice commands")
+    run.add_argument("--recognizer", choices=[kind.value for kind in RecognizerKind],
+                     default=RecognizerKind.AUTO.value,
+                     help="speech recognizer for voice commands")
     run.add_argument("--model", metavar="PATH", help="a Vosk model folder")
     run.add_argument("--commands", metavar="FILE.toml",
                      help="your own command phrases, e.g. in your language "
@@ -109,14 +117,12 @@ def run_workout(args: argparse.Namespace) -> int:
             routine=routine,
             start_variation=start_variation,
             keyboard=args.keyboard,
-            output_device=args.output_device,
-            input_device=args.input_device,
             events_path=args.events,
-            recognizer=args.recognizer,
-            model=args.model,
-            voice=args.voice,
-            rate_wpm=args.rate,
             command_phrases=command_phrases,
+            output=OutputSettings(args.output_device),
+            speech=SpeechSettings(args.voice, args.rate),
+            microphone=MicrophoneSettings(args.input_device),
+            recognizer=RecognizerSettings(RecognizerKind(args.recognizer), args.model),
         )
         history.begin(routine.name, found.source)
         return LiveWorkout(options, catalog=catalog, observers=[history]).run()

@@ -11,23 +11,23 @@ it), but single ADC times jump by about 15 ms and the first blocks' by 0.2-0.5 s
 times are smoothed over the sample count; the way from speaker to microphone (a room, or a
 loopback) adds some tens of milliseconds, so coach speech is marked that much longer.
 
-Clicks are marked too: the gate turns them down (it used to zero 65 ms, which cost words with
-a click inside: flite "pause"/"resume"/"stop", 33/48 recognized against 48/48 with the click
-left in; scaled down, 67/72 against 68/72 left in, over clicks from 0.2 s before to the end of
-the word). A click left in just before a word can stretch the word's start back into the tail
-of a cue, and then the word is void; 120 s of clicks alone gave no command either way.
+Clicks are marked too, and the gate turns them down rather than zeroing them: zeroing 65 ms
+cost words with a click inside (flite "pause"/"resume"/"stop": 33/48 recognized against 48/48
+with the click left in), while scaling down costs almost nothing (67/72 against 68/72 left in,
+over clicks from 0.2 s before to the end of the word). Marking them still matters: a click
+left in just before a word can stretch the word's start back into the tail of a cue, and then
+the word is void; 120 s of clicks alone gave no command either way.
 """
 
 from __future__ import annotations
 
-import queue
 import statistics
 import threading
 from collections import deque
 from collections.abc import Callable
 
+from voice_coach.app.devices import MicrophoneInput
 from voice_coach.recognition.listener import CommandListener
-from voice_coach.recognition.microphone import Microphone
 from voice_coach.recognition.self_audio import CoachAudioKind
 from voice_coach.sound.coach_loop import CoachLoop
 from voice_coach.sound.mixer import Audible, latest_audible
@@ -72,7 +72,7 @@ class VoiceControl:
     def __init__(
         self,
         listener: CommandListener,
-        microphone: Microphone,
+        microphone: MicrophoneInput,
         loop: CoachLoop,
         sample_clock: SampleClock,
         blank_clicks: bool = True,
@@ -82,10 +82,9 @@ class VoiceControl:
         self.microphone = microphone
         self.loop = loop
         self._sample_clock = sample_clock
-        self._audible: queue.SimpleQueue[Audible] = queue.SimpleQueue()
-        loop.mixer.audible_feed = self._audible
-        # The output may have started (and the welcome begun) before this feed existed.
-        self._recent: list[Audible] = _recent_audible(loop)
+        # Starts with what the mixer played already: the welcome may have begun before this.
+        self._audible = loop.mixer.subscribe_audible()
+        self._recent: list[Audible] = []
         self._timeline = BlockTimeline(microphone.sample_rate)
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -120,11 +119,8 @@ class VoiceControl:
     def _mark_coach_audio(self) -> None:
         """Tell the listener where every recent coach sound is on the stream clock, placed anew
         each block: once a sound has played its times are final, even across an underrun."""
-        while True:
-            try:
-                self._recent.append(self._audible.get_nowait())
-            except queue.Empty:
-                break
+        while self._audible:  # this thread is the feed's only reader
+            self._recent.append(self._audible.popleft())
         rate = self.loop.mixer.sample_rate
         keep_from = self.loop.mixer.position - round(REMEMBER_S * rate)
         self._recent = [a for a in latest_audible(self._recent) if a.end >= keep_from]
@@ -141,11 +137,3 @@ class VoiceControl:
                 intervals.append((start_s - LEAD_S, end_s + ECHO_DELAY_S, "speech"))
         self.listener.set_self_audio(intervals)
 
-
-def _recent_audible(loop: CoachLoop) -> list[Audible]:
-    """What the mixer played or scheduled so far (it may be appending from the audio thread)."""
-    while True:
-        try:
-            return list(loop.mixer.audible)
-        except RuntimeError:  # deque mutated during iteration: read again
-            continue

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from voice_coach.app.devices import Devices
 from voice_coach.app.voice_control import SampleClock, VoiceControl
 from voice_coach.recognition.base import RecognizerUnavailable
 from voice_coach.recognition.listener import CommandListener
-from voice_coach.recognition.microphone import Microphone, MicrophoneUnavailable
+from voice_coach.recognition.microphone import MicrophoneUnavailable
 from voice_coach.recognition.phrases import (
     CommandPhrases,
     dropped_phrases_notice,
     load_command_phrases,
 )
-from voice_coach.recognition.select import open_recognizer
+from voice_coach.settings import MicrophoneSettings, RecognizerSettings
 from voice_coach.sound.coach_loop import CoachLoop
 
 BETTER_ENGINE_HINT = "for better recognition install a Vosk model: voice-coach model install"
@@ -23,17 +24,16 @@ class VoiceUnavailable(Exception):
 
 def open_voice_control(
     loop: CoachLoop,
-    recognizer_kind: str,
-    model: str | None,
-    input_device: str | int | None,
+    devices: Devices,
+    recognizer_settings: RecognizerSettings,
+    microphone_settings: MicrophoneSettings,
     sample_clock: SampleClock,
     phrases: CommandPhrases | None = None,
 ) -> tuple[VoiceControl, str]:
     """Started voice control and a line describing it (engine, and how to get a better one);
     `phrases` are what to listen for (default: the packaged English ones)."""
     try:
-        # Its own process: decoding must never hold up the audio callback (see engine_process).
-        recognizer = open_recognizer(recognizer_kind, model, own_process=True)
+        recognizer = devices.make_recognizer(recognizer_settings)
     except RecognizerUnavailable as error:
         raise VoiceUnavailable(str(error)) from None
     try:
@@ -43,7 +43,7 @@ def open_voice_control(
         raise VoiceUnavailable(str(error)) from None
     # The same block size as `voice-coach listen --input`: the same pipeline, the same decisions.
     block_ms = listener.block_samples * 1000 // listener.sample_rate
-    microphone = Microphone(input_device, sample_rate=listener.sample_rate, block_ms=block_ms)
+    microphone = devices.make_microphone(microphone_settings, listener.sample_rate, block_ms)
     try:
         microphone.__enter__()
     except MicrophoneUnavailable as error:

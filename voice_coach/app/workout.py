@@ -1,36 +1,41 @@
-"""A live workout: builds the coach from whatever devices work and runs it to the end.
+"""A live workout: prepares speech, builds the coach loop, and runs it to the summary.
 
 Each missing part costs one clear line and the workout goes on without it: no speech engine
-means printed cues, no speaker means a wall clock, no microphone or recognizer means keyboard
-commands. The main thread only drains the coach loop's events (log, history, printed cues,
-status line); timing lives in the audio output.
+means printed cues; the supervisor handles the speaker and the command inputs. The main thread
+only pumps the coach loop's events (log, history, printed cues, status line); timing lives in
+the audio output.
 """
 
 from __future__ import annotations
 
-import queue
 import signal
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
+from voice_coach.app.devices import Devices, LiveSpeech, RealDevices
+from voice_coach.app.event_pump import EventPump, Observer
 from voice_coach.app.events_log import EventsLog
-from voice_coach.app.keyboard import KEY_HELP, KEY_HINT, KeyboardCommands, KeyboardMode
+from voice_coach.app.keyboard import KeyboardMode
 from voice_coach.app.status_line import StatusLine
+from voice_coach.app.supervisor import Supervisor
 from voice_coach.core.catalog import Catalog, load_catalog
-from voice_coach.core.commands import Command
-from voice_coach.core.dry_run import planned_phrases
-from voice_coach.core.effects import Finished, Say, State
+from voice_coach.core.effects import Finished
 from voice_coach.core.engine import Session, estimate_speech_ms
 from voice_coach.core.routine import Routine
 from voice_coach.recognition.phrases import CommandPhrases
-from voice_coach.sound.coach_loop import CoachLoop, Heard, LoopEvent, SpeechLate
+from voice_coach.settings import (
+    MicrophoneSettings,
+    OutputSettings,
+    RecognizerSettings,
+    SpeechSettings,
+)
+from voice_coach.sound.coach_loop import CoachLoop
 from voice_coach.sound.coach_mixer import SAMPLE_RATE, build_mixer
-from voice_coach.sound.output import Output, OutputUnavailable, SpeakerOutput, WallClockOutput
-
-EVENT_WAIT_S = 0.1
+from voice_coach.sound.output import Output
+from voice_coach.speech.base import TtsUnavailable
+from voice_coach.speech.prepare import PreparedSpeech, prepare_speech
 
 
 class Interrupted(Exception):
@@ -39,258 +44,136 @@ class Interrupted(Exception):
 
 @dataclass(frozen=True)
 class RunOptions:
+    """One live workout: what to run, and the settings each part receives whole."""
+
     routine: Routine
+    """The routine to run."""
     start_variation: str | None = None
+    """A variation id the first block starts with instead of its own."""
     keyboard: KeyboardMode = KeyboardMode.AUTO
-    output_device: str | int | None = None
-    input_device: str | int | None = None
+    """When to read commands from stdin: keys on a terminal (auto), also lines from a pipe
+    (on, --keyboard), or never (off, --no-keyboard)."""
     events_path: Path | None = None
-    recognizer: str = "auto"  # auto, vosk, pocketsphinx, off
-    model: str | None = None
-    voice: str | None = None
-    rate_wpm: int = 165
-    command_phrases: CommandPhrases | None = None  # None: the packaged English phrases
+    """Where to write every cue, click and command as JSON lines; None: nowhere."""
+    command_phrases: CommandPhrases | None = None
+    """What to listen for; None: the packaged English phrases."""
+    output: OutputSettings = field(default_factory=OutputSettings)
+    """The speaker."""
+    speech: SpeechSettings = field(default_factory=SpeechSettings)
+    """The speech synthesizer."""
+    microphone: MicrophoneSettings = field(default_factory=MicrophoneSettings)
+    """The microphone for voice commands."""
+    recognizer: RecognizerSettings = field(default_factory=RecognizerSettings)
+    """The recognizer for voice commands (kind OFF: keyboard only)."""
 
 
 class LiveWorkout:
-    """Assembles the coach (speech, mixer, output, inputs) and runs one session."""
+    """One session from prepared speech to the printed summary, on the devices `devices` makes
+    (the supervisor keeps them going, the pump hands on what happens)."""
 
     def __init__(self, options: RunOptions, out: TextIO | None = None,
                  err: TextIO | None = None, catalog: Catalog | None = None,
-                 observers: list[Callable[[LoopEvent], None]] | None = None,
-                 stdin: TextIO | None = None) -> None:
+                 observers: list[Observer] | None = None,
+                 devices: Devices | None = None) -> None:
         self.options = options
         self.out = out or sys.stdout
         self.err = err or sys.stderr
-        self.stdin = stdin or sys.stdin
         self.catalog = catalog or load_catalog()
         self.observers = list(observers or [])
-        self.speech: Any = None
-        self.output: Output | None = None
-        self.keyboard: KeyboardCommands | None = None
-        self.voice: Any = None
-        self.log: EventsLog | None = None
-        self.finished: Finished | None = None
-        self._last_command = ""
-        self._keys_hint = ""
+        self.devices = devices or RealDevices()
 
     def notice(self, text: str) -> None:
         print(f"voice-coach: {text}", file=self.err, flush=True)
 
-    # ----- assembly ---------------------------------------------------------------
-
-    def _open_speech(self) -> None:
-        from voice_coach.speech.base import TtsUnavailable
+    def run(self) -> int:
+        options = self.options
+        speech, prepared = self._open_speech()
+        loop = self._build_loop(speech, prepared)
+        log = EventsLog(options.events_path) if options.events_path is not None else None
+        supervisor = Supervisor(self.devices, loop, self.notice)
+        supervisor.open_output(options.output)
+        supervisor.open_inputs(options.recognizer, options.microphone, options.command_phrases,
+                               options.keyboard, _stdin_is_terminal())
+        if log is not None:
+            assert supervisor.output is not None
+            log.header(routine=options.routine.name, output=supervisor.output.name,
+                       speech=speech is not None, voice=supervisor.voice is not None,
+                       keyboard=supervisor.keyboard is not None)
+        status = StatusLine(self.err)
+        pump = EventPump(loop, status, log, self.observers, keys_hint=lambda: supervisor.keys_hint)
+        previous_term = signal.signal(signal.SIGTERM, _raise_interrupted)
         try:
-            from voice_coach.speech.cache import SpeechCache
-            from voice_coach.speech.synth import Pyttsx3Synth
+            pump.run_until_done(idle=supervisor.check)
+            pump.drain(print_cues=True)
+            code = 0
+        except (KeyboardInterrupt, Interrupted):
+            supervisor.stop_inputs()
+            supervisor.stop_output()
+            loop.interrupt()
+            pump.drain(print_cues=False)
+            status.clear()
+            self.notice("interrupted; the session so far is saved")
+            code = 130
+        finally:
+            signal.signal(signal.SIGTERM, previous_term)
+            supervisor.stop_inputs()
+            supervisor.stop_output()
+            if speech is not None:
+                speech.close()
+            self._report_underruns(loop, supervisor.output, log)
+            if log is not None:
+                log.close()
+        status.clear()
+        self._print_summary(pump.finished)
+        return code
 
-            self.speech = SpeechCache(Pyttsx3Synth(self.options.voice, self.options.rate_wpm,
-                                                   SAMPLE_RATE))
+    def _open_speech(self) -> tuple[LiveSpeech | None, PreparedSpeech | None]:
+        """The speech engine with every phrase the workout needs rendered before it starts, so
+        cues play on time; (None, None) with one line when it cannot run."""
+        options = self.options
+        speech: LiveSpeech | None = None
+        try:
+            speech = self.devices.make_speech(options.speech)
+            prepared = prepare_speech(
+                speech, options.routine, self.catalog, options.start_variation,
+                replies=True, progress=self._show_progress)
         except TtsUnavailable as error:
             self.notice(f"{error}; cues will be printed instead of spoken")
-            self.speech = None
-
-    def _prepare_speech(self) -> None:
-        """Render every phrase the workout needs before it starts, so cues play on time."""
-        options = self.options
-        speech_ms = self.speech.duration_ms
-        for _ in range(2):  # the second pass sees real durations, which may pick other cues
-            texts = planned_phrases(options.routine, self.catalog, speech_ms,
-                                    options.start_variation)
-            missing = [t for t in texts if self.speech.get_ready(t) is None]
-            if missing:
-                self.speech.prepare(missing, progress=self._show_progress)
-        if self.err.isatty():
-            self.err.write("\r\033[K")
+            if speech is not None:
+                speech.close()
+            return None, None
+        finally:
+            if self.err.isatty():
+                self.err.write("\r\033[K")
+        return speech, prepared
 
     def _show_progress(self, done: int, total: int) -> None:
         if self.err.isatty():
             self.err.write(f"\rpreparing speech {done}/{total}")
             self.err.flush()
 
-    def _open_output(self, loop: CoachLoop) -> None:
-        speaker = SpeakerOutput(loop.render_block, SAMPLE_RATE, self.options.output_device)
-        try:
-            speaker.start()
-            self.output = speaker
-        except OutputUnavailable as error:
-            self.notice(f"{error}; cues will be printed and timing runs on the clock")
-            self.output = WallClockOutput(loop.render_block, SAMPLE_RATE)
-            self.output.start()
-
-    def _open_voice(self, loop: CoachLoop) -> bool:
-        if self.options.recognizer == "off":
-            return False
-        from voice_coach.app.voice_setup import VoiceUnavailable, open_voice_control
-
-        speaker = self.output if isinstance(self.output, SpeakerOutput) else None
-        sample_clock = speaker.stream_time_of if speaker else (lambda sample: None)
-        try:
-            self.voice, description = open_voice_control(
-                loop, self.options.recognizer, self.options.model, self.options.input_device,
-                sample_clock, self.options.command_phrases)
-        except VoiceUnavailable as error:
-            self.notice(f"{error}; {self._commands_without_voice()}")
-            return False
-        self.notice(description)
-        return True
-
-    def _build_loop(self) -> CoachLoop:
+    def _build_loop(self, speech: LiveSpeech | None, prepared: PreparedSpeech | None) -> CoachLoop:
         options = self.options
-        speech_ms = self.speech.duration_ms if self.speech else estimate_speech_ms
+        speech_ms = prepared.duration_ms if prepared else estimate_speech_ms
         session = Session(options.routine, self.catalog, speech_ms, options.start_variation)
         mixer = build_mixer(SAMPLE_RATE)
-        if self.speech is None:
+        if speech is None or prepared is None:
             return CoachLoop(session, mixer, None)
-        return CoachLoop(session, mixer, self.speech.get_ready, self.speech.request)
+        # Replies outside the prepared set are rendered on request in the cache's thread.
+        return CoachLoop(session, mixer, prepared.lookup(speech.get_ready), speech.request)
 
-    # ----- running ---------------------------------------------------------------
-
-    def run(self) -> int:
-        options = self.options
-        self._open_speech()
-        if self.speech is not None:
-            self._prepare_speech()
-        loop = self._build_loop()
-        if options.events_path is not None:
-            self.log = EventsLog(options.events_path)
-        self._open_output(loop)
-        listening = self._open_voice(loop)
-        if options.keyboard.reads_stdin(self._stdin_is_terminal(), listening):
-            self._open_keyboard(loop)
-        if self.log is not None:
-            self.log.header(routine=options.routine.name, output=self.output.name,
-                            speech=self.speech is not None, voice=listening,
-                            keyboard=self.keyboard is not None)
-        status = StatusLine(self.err)
-        previous_term = signal.signal(signal.SIGTERM, _raise_interrupted)
-        try:
-            self._drain_until_done(loop, status)
-            self._drain(loop, status, print_cues=True)
-            code = 0
-        except (KeyboardInterrupt, Interrupted):
-            self._stop_inputs()
-            if self.output is not None:
-                self.output.stop()
-            loop.interrupt()
-            self._drain(loop, status, print_cues=False)
-            status.clear()
-            self.notice("interrupted; the session so far is saved")
-            code = 130
-        finally:
-            signal.signal(signal.SIGTERM, previous_term)
-            self._stop_inputs()
-            if self.output is not None:
-                self.output.stop()
-            if self.speech is not None:
-                self.speech.close()
-            self._report_underruns(loop)
-            if self.log is not None:
-                self.log.close()
-        status.clear()
-        self._print_summary()
-        return code
-
-    def _report_underruns(self, loop: CoachLoop) -> None:
+    def _report_underruns(self, loop: CoachLoop, output: Output | None,
+                          log: EventsLog | None) -> None:
         """Gaps in the sound are worth knowing about: a busy machine, or a too-small buffer."""
-        underruns = self.output.underflows if isinstance(self.output, SpeakerOutput) else 0
-        if self.log is not None:
+        underruns = output.underflows if output is not None else 0
+        if log is not None:
             ended_s = round(loop.mixer.position / loop.mixer.sample_rate, 3)
-            self.log.footer(t=ended_s, underruns=underruns)
+            log.footer(t=ended_s, underruns=underruns)
         if underruns:
             self.notice(f"the audio output ran dry {underruns} time(s), so the sound had short "
                         "gaps; close busy programs, or try another --output-device")
 
-    def _stdin_is_terminal(self) -> bool:
-        try:
-            return self.stdin.isatty()
-        except ValueError:  # a closed stdin
-            return False
-
-    def _commands_without_voice(self) -> str:
-        if self.options.keyboard is KeyboardMode.OFF:
-            return "no commands can be given (--no-keyboard); Ctrl-C ends the workout"
-        return "use keyboard commands instead"
-
-    def _open_keyboard(self, loop: CoachLoop) -> None:
-        def is_paused() -> bool:
-            return loop.status is not None and loop.status.state is State.PAUSED
-
-        def submit(command: Command) -> None:
-            loop.submit(command, "keyboard")
-            if command is Command.HELP and interactive:
-                self.notice(KEY_HELP)  # the coach says the spoken commands; these are the keys
-
-        self.keyboard = KeyboardCommands(
-            submit, is_paused, self.stdin,
-            on_unknown=lambda text: self.notice(f"unknown command {text!r}; {KEY_HELP}"))
-        interactive = self.keyboard.interactive
-        self.keyboard.start()
-        if interactive:
-            self.notice(KEY_HELP)
-            self._keys_hint = KEY_HINT
-
-    def _stop_inputs(self) -> None:
-        if self.keyboard is not None:
-            self.keyboard.stop()
-        if self.voice is not None:
-            self.voice.stop()
-            self.voice = None
-
-    def _drain_until_done(self, loop: CoachLoop, status: StatusLine) -> None:
-        while not loop.done:
-            try:
-                event = loop.outbox.get(timeout=EVENT_WAIT_S)
-            except queue.Empty:
-                self._check_devices(loop)
-                status.show(loop.status, self._last_command, self._keys_hint)
-                continue
-            self._handle(event, status, print_cues=True)
-            self._drain(loop, status, print_cues=True)
-            status.show(loop.status, self._last_command, self._keys_hint)
-
-    def _check_devices(self, loop: CoachLoop) -> None:
-        output = self.output
-        if output is not None and output.error is not None:
-            # The speaker went away mid-workout: keep going on the clock with printed cues.
-            self.notice(f"audio output failed ({output.error}); cues will be printed and "
-                        "timing runs on the clock")
-            output.stop()
-            self.output = WallClockOutput(loop.render_block, SAMPLE_RATE)
-            self.output.start()
-        if self.voice is not None and self.voice.error is not None:
-            self.notice(f"voice control stopped ({self.voice.error}); "
-                        f"{self._commands_without_voice()}")
-            self.voice.stop()
-            self.voice = None
-            if self.keyboard is None and self.options.keyboard is not KeyboardMode.OFF:
-                self._open_keyboard(loop)
-
-    def _drain(self, loop: CoachLoop, status: StatusLine, print_cues: bool) -> None:
-        while True:
-            try:
-                event = loop.outbox.get_nowait()
-            except queue.Empty:
-                return
-            self._handle(event, status, print_cues)
-
-    def _handle(self, event: LoopEvent, status: StatusLine, print_cues: bool) -> None:
-        if self.log is not None:
-            self.log.write(event)
-        for observer in self.observers:
-            observer(event)
-        if isinstance(event, Say) and print_cues:
-            status.print_line(f"  {event.text}")
-        elif isinstance(event, SpeechLate):
-            status.print_line(f"  (late) {event.text}")
-        elif isinstance(event, Heard):
-            self._last_command = f"{event.command} ({event.source})"
-        elif isinstance(event, Finished):
-            self.finished = event
-
-    def _print_summary(self) -> None:
-        finished = self.finished
+    def _print_summary(self, finished: Finished | None) -> None:
         if finished is None:
             return
         names = ", ".join(f"{n} {self.catalog.get(v).name}"
@@ -301,3 +184,10 @@ class LiveWorkout:
 
 def _raise_interrupted(signum: int, frame: object) -> None:
     raise Interrupted
+
+
+def _stdin_is_terminal() -> bool:
+    try:
+        return sys.stdin.isatty()
+    except ValueError:  # a closed stdin
+        return False

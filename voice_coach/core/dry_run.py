@@ -1,7 +1,8 @@
 """Running a session to its end on a fake clock, with no commands: what it will say and when.
 
-The live coach uses this to render every phrase a workout needs before it starts, and the
-routine tools use it to know how long a routine takes. It is exact for sets, reps and rests.
+Speech preparation uses this to list every phrase a workout or a render needs before it
+starts, and the routine tools use it to know how long a routine takes. It is exact for sets,
+reps and rests.
 """
 
 from __future__ import annotations
@@ -32,25 +33,27 @@ def _says(routine: Routine, catalog: Catalog, speech_ms: SpeechDuration,
     return [e for e in run_to_end(session) if isinstance(e, Say)]
 
 
-def spoken_phrases(
+def script_phrases(
     routine: Routine,
     catalog: Catalog,
     speech_ms: SpeechDuration = estimate_speech_ms,
     start_variation: str | None = None,
 ) -> list[str]:
-    """Every phrase a session with no commands says, summary included, in order of first use."""
+    """Every phrase a session says when no command is given, summary included, in order of
+    first use: all that a rendered routine says."""
     says = _says(routine, catalog, speech_ms, start_variation)
     return list(dict.fromkeys(say.text for say in says))
 
 
-def planned_phrases(
+def script_and_reply_phrases(
     routine: Routine,
     catalog: Catalog,
     speech_ms: SpeechDuration = estimate_speech_ms,
     start_variation: str | None = None,
 ) -> list[str]:
-    """What a live workout may say: its phrases, then replies to commands. The summary is
-    left out: a live session's summary depends on what the person does."""
+    """What a live workout can say whatever commands come: the script's phrases, then the
+    replies to commands. Left out are the texts that depend on what the person does: the
+    summary, and the counts of "how many"."""
     says = _says(routine, catalog, speech_ms, start_variation)
     replies = [
         phrases.PAUSED, phrases.RESUMING, phrases.help_text(), phrases.no_easier(),

@@ -37,6 +37,8 @@ class Recognizer(Protocol):
 
     name: str
     sample_rate: int
+    dropped_phrases: tuple[str, ...]
+    """The phrases the last `set_phrases` left out because the model cannot spell them."""
 
     def set_phrases(self, phrases: Sequence[str]) -> None:
         """Restrict recognition to these phrases (lower case words)."""

@@ -15,29 +15,37 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from voice_coach.recognition.base import Hypothesis, RecognizerUnavailable
+from voice_coach.recognition.base import Hypothesis, Recognizer, RecognizerUnavailable
+from voice_coach.recognition.engines import open_engine, recognizer_kind
+from voice_coach.settings import PocketSphinxSettings, RecognizerKind
 
 START_TIMEOUT_S = 60.0  # loading a large Vosk model from a slow SD card
 CALL_TIMEOUT_S = 30.0
 
 
 class EngineProcess:
-    """Opens engine `kind` ("pocketsphinx" or "vosk" with `model`) in a child process.
+    """Opens engine `kind` (POCKETSPHINX tuned by `pocketsphinx`, or VOSK with `model`) in a
+    child process.
 
-    The child is `python -m voice_coach.recognition.engine_process KIND [MODEL]` (not a
-    multiprocessing child, which would re-import the caller's main module); calls and replies
-    are pickled over its stdin and stdout.
+    The child is `python -m voice_coach.recognition.engine_process` (not a multiprocessing
+    child, which would re-import the caller's main module); what to open, with its settings,
+    then calls and replies are pickled over its stdin and stdout.
     """
 
-    def __init__(self, kind: str, model: Path | None = None) -> None:
-        command = [sys.executable, "-m", __name__, kind, *([str(model)] if model else [])]
+    def __init__(
+        self,
+        kind: RecognizerKind | str,
+        model: Path | None = None,
+        pocketsphinx: PocketSphinxSettings | None = None,
+    ) -> None:
+        command = [sys.executable, "-m", __name__]
         try:
             self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         except OSError as error:
@@ -48,6 +56,7 @@ class EngineProcess:
         self._process.stdin.close()
         self._process.stdout.close()
         try:
+            self._send(("open", str(kind), model, pocketsphinx or PocketSphinxSettings()))
             status, *details = self._receive(START_TIMEOUT_S)
         except RecognizerUnavailable:
             self.close()  # a child that never answered must not linger
@@ -60,7 +69,9 @@ class EngineProcess:
         self.dropped_phrases: tuple[str, ...] = ()
 
     def set_phrases(self, phrases: Sequence[str]) -> None:
-        self.dropped_phrases = tuple(self._call("set_phrases", list(phrases)))
+        self._call("set_phrases", list(phrases))
+        # Read once here: it changes only with set_phrases, and callers read it freely.
+        self.dropped_phrases = tuple(self._call("dropped_phrases"))
 
     def feed(self, block: np.ndarray) -> list[Hypothesis]:
         return self._call("feed", block)
@@ -82,14 +93,17 @@ class EngineProcess:
         self._replies.close()
 
     def _call(self, method: str, *args: Any) -> Any:
-        try:
-            self._requests.send((method, *args))
-        except (OSError, ValueError):
-            raise RecognizerUnavailable(self._stopped_message()) from None
+        self._send((method, *args))
         status, value = self._receive(CALL_TIMEOUT_S)
         if status == "error":
             raise value  # the engine's own exception, as if it ran here
         return value
+
+    def _send(self, message: tuple[Any, ...]) -> None:
+        try:
+            self._requests.send(message)
+        except (OSError, ValueError):
+            raise RecognizerUnavailable(self._stopped_message()) from None
 
     def _receive(self, timeout_s: float) -> tuple[Any, ...]:
         try:
@@ -109,16 +123,19 @@ class EngineProcess:
         return f"the speech recognizer process stopped (exit code {code})"
 
 
-def serve(requests: Connection, replies: Connection, kind: str, model: Path | None) -> None:
+def serve(requests: Connection, replies: Connection) -> None:
     """The child's loop: open the engine, then answer calls until told to close or orphaned."""
-    from voice_coach.recognition.select import open_engine
-
     try:
-        engine = open_engine(kind, model)
+        _open, kind, model, pocketsphinx = requests.recv()
+    except (EOFError, OSError):
+        return
+    try:
+        engine = open_engine(recognizer_kind(kind), model, pocketsphinx)
     except RecognizerUnavailable as error:
         replies.send(("unavailable", str(error)))
         return
     replies.send(("ready", engine.name, engine.sample_rate))
+    calls = _calls(engine)
     while True:
         try:
             method, *args = requests.recv()
@@ -128,10 +145,7 @@ def serve(requests: Connection, replies: Connection, kind: str, model: Path | No
             engine.close()
             return
         try:
-            result = getattr(engine, method)(*args)
-            if method == "set_phrases":
-                result = tuple(getattr(engine, "dropped_phrases", ()))
-            replies.send(("ok", result))
+            replies.send(("ok", calls[method](*args)))
         except Exception as error:
             try:
                 replies.send(("error", error))
@@ -139,14 +153,23 @@ def serve(requests: Connection, replies: Connection, kind: str, model: Path | No
                 replies.send(("error", RuntimeError(f"{type(error).__name__}: {error}")))
 
 
-def main(argv: Sequence[str]) -> None:
+def _calls(engine: Recognizer) -> dict[str, Callable[..., Any]]:
+    """What the parent may ask of the engine: the `Recognizer` interface, by name."""
+    return {
+        "set_phrases": engine.set_phrases,
+        "dropped_phrases": lambda: engine.dropped_phrases,
+        "feed": engine.feed,
+        "reset": engine.reset,
+    }
+
+
+def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     requests = Connection(os.dup(0), writable=False)
     replies = Connection(os.dup(1), readable=False)
     os.dup2(2, 1)  # whatever an engine prints goes to stderr, never into the replies
-    kind, *model = argv
-    serve(requests, replies, kind, Path(model[0]) if model else None)
+    serve(requests, replies)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main()

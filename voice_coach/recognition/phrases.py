@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from voice_coach.core.commands import Command, parse_command
+from voice_coach.recognition.base import Recognizer
 from voice_coach.toml_nesting import deepest_line
 from voice_coach.user_text import one_line, shown, text_problem
 
@@ -109,9 +110,9 @@ def unsayable_commands(phrases: Mapping[Command, tuple[str, ...]]) -> list[Comma
     return [command for command in Command if not phrases.get(command)]
 
 
-def dropped_phrases_notice(recognizer: object) -> str | None:
+def dropped_phrases_notice(recognizer: Recognizer) -> str | None:
     """One line naming the phrases the recognizer could not spell with its model, if any."""
-    dropped = tuple(getattr(recognizer, "dropped_phrases", ()))
+    dropped = recognizer.dropped_phrases
     if not dropped:
         return None
     return (

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from voice_coach.recognition.base import Hypothesis, RecognizerUnavailable, Word
+from voice_coach.settings import PocketSphinxSettings
 
 GRAMMAR_SEARCH = "commands"
 PHONE_SEARCH = "phones"
@@ -62,37 +63,18 @@ def edit_distance(a: Sequence[str], b: Sequence[str]) -> int:
 class PocketSphinxRecognizer:
     """Final results only: one `Hypothesis` per speech segment, when the segment ends.
 
-    advantage = (grammar score - phone-loop score) / frames the grammar's words cover, in log base
-    1.0001 (the phone loop searched with language weight `phone_lw`, the grammar with the model's);
-    plus `phone_match_weight` times how well the phone loop's phones spell the phrase (0..1);
-    confidence = logistic((advantage - min_advantage) / scale), so confidence >= 0.5 exactly when
-    advantage >= min_advantage.
-    Segments are decoded from the unfiltered audio with `pad_s` of context before and
-    `pad_after_s` after. Defaults tuned on the even half of the command corpus
-    (scripts/bench_commands.py --half even); the endpointer's `window_s` of 0.2 s (0.3 before)
-    decides 60 ms sooner at the same accuracy within the corpus's noise.
+    Segments are decoded from the unfiltered audio with context before and after; how the
+    confidence is scored, and every tuning value, is in `PocketSphinxSettings`.
     """
 
     name = "pocketsphinx"
     sample_rate = 16000
+    # The dictionary spells nearly every English word, so a phrase it lacks is a mistake in the
+    # phrase list: set_phrases raises instead of leaving the phrase out.
+    dropped_phrases: tuple[str, ...] = ()
 
-    def __init__(
-        self,
-        *,
-        vad_mode: int = 3,
-        window_s: float = 0.2,
-        ratio: float = 0.6,
-        high_pass_hz: float | None = 150.0,
-        max_segment_s: float = 2.0,
-        pad_s: float = 0.15,
-        pad_after_s: float | None = 0.25,
-        min_advantage: float = -21.0,
-        scale: float = 8.0,
-        normalize: str = "speech",
-        phone_lw: float | None = 1.0,
-        phone_match_weight: float = 30.0,
-        decoder_options: Mapping[str, object] | None = None,
-    ) -> None:
+    def __init__(self, settings: PocketSphinxSettings | None = None) -> None:
+        self.settings = tuning = settings or PocketSphinxSettings()
         try:
             import pocketsphinx
         except ImportError:
@@ -107,15 +89,9 @@ class PocketSphinxRecognizer:
             raise RecognizerUnavailable(
                 f"PocketSphinx's en-us model is missing from {model_dir}; reinstall pocketsphinx"
             )
-        self._endpointer_args = (window_s, ratio, vad_mode)
-        self.max_segment_s = max_segment_s
-        self.pad_s = pad_s
-        self.pad_after_s = pad_s if pad_after_s is None else pad_after_s
-        self._high_pass = None if high_pass_hz is None else high_pass_kernel(high_pass_hz, 16000)
-        self.min_advantage = min_advantage
-        self.scale = scale
-        self.normalize = normalize
-        self.phone_match_weight = phone_match_weight
+        self._pad_after_s = tuning.pad_s if tuning.pad_after_s is None else tuning.pad_after_s
+        cutoff = tuning.high_pass_hz
+        self._high_pass = None if cutoff is None else high_pass_kernel(cutoff, self.sample_rate)
         self._pronunciations: dict[str, list[str]] = {}
         self.last_scores: SegmentScores | None = None
         self._decoder = pocketsphinx.Decoder(
@@ -132,7 +108,7 @@ class PocketSphinxRecognizer:
         # The model's feat.params overrides constructor arguments: set these afterwards.
         # Dither keeps quiet or blanked stretches from giving log(0) features (measured: clean
         # 77 -> 87 %); a fixed seed keeps the decoding repeatable.
-        for key, value in {"dither": True, "seed": 1, **(decoder_options or {})}.items():
+        for key, value in {"dither": True, "seed": 1, **dict(tuning.decoder_options)}.items():
             self._decoder.config[key] = value
         self._decoder.reinit_feat()
         # Live CMN starts every pass from the model's initial mean, so both passes of a segment
@@ -141,8 +117,8 @@ class PocketSphinxRecognizer:
             self._decoder.get_cmn() if self._decoder.config["cmn"] == "live" else None
         )
         grammar_lw = self._decoder.config["lw"]
-        if phone_lw is not None:
-            self._decoder.config["lw"] = phone_lw
+        if tuning.phone_lw is not None:
+            self._decoder.config["lw"] = tuning.phone_lw
         self._decoder.add_allphone_file(PHONE_SEARCH, self._phone_lm)
         self._decoder.config["lw"] = grammar_lw
         self._has_grammar = False
@@ -165,9 +141,10 @@ class PocketSphinxRecognizer:
         self._has_grammar = True
 
     def reset(self) -> None:
-        window_s, ratio, vad_mode = self._endpointer_args
+        tuning = self.settings
         self._endpointer = self._ps.Endpointer(
-            window=window_s, ratio=ratio, vad_mode=vad_mode, sample_rate=self.sample_rate
+            window=tuning.window_s, ratio=tuning.ratio, vad_mode=tuning.vad_mode,
+            sample_rate=self.sample_rate,
         )
         self._frame_samples = self._endpointer.frame_bytes // 2
         self._pending = np.zeros(0, dtype=np.int16)
@@ -199,7 +176,7 @@ class PocketSphinxRecognizer:
         return results
 
     def _remember(self, block: np.ndarray) -> None:
-        keep = round((self.max_segment_s + 2.0) * self.sample_rate)
+        keep = round((self.settings.max_segment_s + 2.0) * self.sample_rate)
         self._original = np.concatenate([self._original, block])
         excess = len(self._original) - keep
         if excess > 0:
@@ -229,13 +206,13 @@ class PocketSphinxRecognizer:
         if not self._overlong:
             self._segment.append(speech)
             self._segment_samples += len(speech) // 2
-            if self._segment_samples > self.max_segment_s * self.sample_rate:
+            if self._segment_samples > self.settings.max_segment_s * self.sample_rate:
                 # Longer than any command: talk, not a command. Ignore it until it ends.
                 self._overlong, self._segment = True, []
         if self._endpointer.in_speech or self._overlong:
             return None
-        start_s = max(0.0, self._endpointer.speech_start - self.pad_s)
-        end_s = self._endpointer.speech_end + self.pad_after_s
+        start_s = max(0.0, self._endpointer.speech_start - self.settings.pad_s)
+        end_s = self._endpointer.speech_end + self._pad_after_s
         return self._decode(self._original_audio(start_s, end_s), start_s)
 
     def _decode(self, pcm: bytes, start_s: float) -> Hypothesis:
@@ -253,10 +230,11 @@ class PocketSphinxRecognizer:
         """logistic((advantage - min_advantage) / scale); 0 when the grammar found nothing."""
         if not scores.text or not math.isfinite(scores.grammar_score):
             return 0.0
-        frames = scores.frames if self.normalize == "frames" else scores.speech_frames
+        tuning = self.settings
+        frames = scores.frames if tuning.normalize == "frames" else scores.speech_frames
         advantage = (scores.grammar_score - scores.phone_score) / max(1, frames)
-        advantage += self.phone_match_weight * self.phone_match(scores)
-        excess = (advantage - self.min_advantage) / self.scale
+        advantage += tuning.phone_match_weight * self.phone_match(scores)
+        excess = (advantage - tuning.min_advantage) / tuning.scale
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, excess))))
 
     def phone_match(self, scores: SegmentScores) -> float:

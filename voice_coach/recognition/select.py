@@ -1,4 +1,4 @@
-"""Open a recognizer engine: Vosk when an English model is installed, else PocketSphinx."""
+"""Choose a recognizer engine: Vosk when an English model is installed, else PocketSphinx."""
 
 from __future__ import annotations
 
@@ -6,53 +6,40 @@ import os
 from pathlib import Path
 
 from voice_coach.recognition.base import Recognizer, RecognizerUnavailable
+from voice_coach.recognition.engine_process import EngineProcess
+from voice_coach.recognition.engines import NO_VOSK_HINT, open_engine, recognizer_kind
+from voice_coach.settings import RecognizerKind, RecognizerSettings
 
-RECOGNIZER_KINDS = ("auto", "vosk", "pocketsphinx")
 
-
-def open_recognizer(
-    kind: str, model_path: str | None = None, *, own_process: bool = False
-) -> Recognizer:
-    """An engine of `kind` ("auto", "vosk" or "pocketsphinx"); raises RecognizerUnavailable.
+def open_recognizer(settings: RecognizerSettings, *, own_process: bool = False) -> Recognizer:
+    """The engine `settings` ask for (auto, vosk or pocketsphinx); raises RecognizerUnavailable.
     With `own_process` it decodes in a child process, clear of this process's audio thread."""
-    engine, model = choose_engine(kind, model_path)
+    engine, model = choose_engine(settings.kind, settings.model)
     if own_process:
-        from voice_coach.recognition.engine_process import EngineProcess
-
-        return EngineProcess(engine, model)
-    return open_engine(engine, model)
+        return EngineProcess(engine, model, settings.pocketsphinx)
+    return open_engine(engine, model, settings.pocketsphinx)
 
 
-def choose_engine(kind: str, model_path: str | None = None) -> tuple[str, Path | None]:
-    """("pocketsphinx", None) or ("vosk", model folder) for `kind`, without loading anything."""
-    if kind == "pocketsphinx":
-        return "pocketsphinx", None
-    if kind == "vosk":
-        return "vosk", _find_vosk_model(model_path, required=True)
-    if kind == "auto":
+def choose_engine(
+    kind: RecognizerKind | str, model_path: str | None = None
+) -> tuple[RecognizerKind, Path | None]:
+    """(POCKETSPHINX, None) or (VOSK, model folder) for `kind`, without loading anything."""
+    kind = recognizer_kind(kind)
+    if kind is RecognizerKind.POCKETSPHINX:
+        return kind, None
+    if kind is RecognizerKind.VOSK:
+        return kind, _find_vosk_model(model_path, required=True)
+    if kind is RecognizerKind.AUTO:
         try:
             model = _find_vosk_model(model_path, required=False)
         except RecognizerUnavailable:
             if _explicit_model(model_path):
                 raise
             model = None
-        return ("vosk", model) if model is not None else ("pocketsphinx", None)
-    raise RecognizerUnavailable(f"unknown recognizer {kind!r}; use one of {RECOGNIZER_KINDS}")
-
-
-def open_engine(engine: str, model: Path | None) -> Recognizer:
-    """Load the engine `choose_engine` named, in this process."""
-    if engine == "vosk" and model is not None:
-        return _open_vosk(model)
-    if engine == "pocketsphinx":
-        return _open_pocketsphinx()
-    raise RecognizerUnavailable(f"unknown recognizer {engine!r}; use one of {RECOGNIZER_KINDS}")
-
-
-def _open_pocketsphinx() -> Recognizer:
-    from voice_coach.recognition.pocketsphinx_engine import PocketSphinxRecognizer
-
-    return PocketSphinxRecognizer()
+        if model is not None:
+            return RecognizerKind.VOSK, model
+        return RecognizerKind.POCKETSPHINX, None
+    raise RecognizerUnavailable("voice commands are off (--recognizer off)")
 
 
 def _explicit_model(model_path: str | None) -> bool:
@@ -71,19 +58,7 @@ def _find_vosk_model(model_path: str | None, required: bool) -> Path | None:
     try:
         from voice_coach.recognition.model_store import find_model, require_model
     except ImportError:
-        raise RecognizerUnavailable(
-            "Vosk support is not available in this build; use --recognizer pocketsphinx"
-        ) from None
+        raise RecognizerUnavailable(NO_VOSK_HINT) from None
     if required or _explicit_model(model_path):
         return require_model(model_path)
     return find_model(model_path)
-
-
-def _open_vosk(model: Path) -> Recognizer:
-    try:
-        from voice_coach.recognition.vosk_engine import VoskRecognizer
-    except ImportError:
-        raise RecognizerUnavailable(
-            "Vosk support is not available in this build; use --recognizer pocketsphinx"
-        ) from None
-    return VoskRecognizer(str(model))

@@ -3,7 +3,7 @@
 `render_session` drives a `CoachLoop` over a real `Mixer` with the shipped sounds by calling
 `render_block` in a plain loop until the loop is done: the very code the speaker callback
 runs, with the same block size, so the file holds exactly what the live coach would play with
-no commands given. Speech comes from a blocking lookup (rendering may wait for a clip), and
+no commands given. Speech is prepared before (`voice_coach.speech.prepare`), and
 the mixer reports where each cue really started (an equal-priority cue may wait behind another).
 """
 
@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
 
 import numpy as np
 
 from voice_coach.core.catalog import Catalog, load_catalog
-from voice_coach.core.dry_run import run_to_end, spoken_phrases
+from voice_coach.core.dry_run import run_to_end
 from voice_coach.core.effects import Say, Sound
 from voice_coach.core.engine import Session, SpeechDuration
 from voice_coach.core.routine import Routine
@@ -24,21 +23,12 @@ from voice_coach.sound.assets import load_sound
 from voice_coach.sound.coach_loop import CoachLoop, LoopEvent, SpeechPlayed
 from voice_coach.sound.coach_mixer import SAMPLE_RATE, build_mixer
 from voice_coach.sound.mixer import FADE_MS
-from voice_coach.speech.base import TtsUnavailable
+from voice_coach.speech.prepare import PreparedSpeech
 
 RUNAWAY_S = 600  # beyond twice the estimate and this, the session is not going to end
-PREPARE_PASSES = 2  # the second pass sees real speech durations, which may pick other cues
 RENDER_BLOCK_FRAMES = 1024  # bigger than the live 512: fewer calls, and the samples are the same
 
 Progress = Callable[[str, float], None]  # (stage, fraction done 0..1)
-
-
-class SpeechSource(Protocol):
-    """What rendering needs from speech: clips (may block) and their durations."""
-
-    def clip(self, text: str) -> np.ndarray: ...
-
-    def duration_ms(self, text: str) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -73,31 +63,6 @@ class RenderedSession:
         )
 
 
-def prepare_speech(
-    speech: SpeechSource,
-    routine: Routine,
-    catalog: Catalog,
-    start_variation: str | None = None,
-    progress: Progress | None = None,
-) -> None:
-    """Load or synthesize every phrase the rendered session will say, before it is rendered."""
-    seen: set[str] = set()
-    for _ in range(PREPARE_PASSES):
-        texts = [
-            t
-            for t in spoken_phrases(routine, catalog, speech.duration_ms, start_variation)
-            if t not in seen
-        ]
-        for done, text in enumerate(texts, start=1):
-            try:
-                speech.clip(text)
-            except TtsUnavailable:
-                speech.clip(text)  # once more: the synthesizer restarts a worker that died
-            seen.add(text)
-            if progress is not None:
-                progress("speech", done / len(texts))
-
-
 def estimate_samples(
     routine: Routine,
     catalog: Catalog,
@@ -118,18 +83,19 @@ def estimate_samples(
 
 def render_session(
     routine: Routine,
-    speech: SpeechSource,
+    speech: PreparedSpeech,
     catalog: Catalog | None = None,
     start_variation: str | None = None,
     sample_rate: int = SAMPLE_RATE,
     block_frames: int = RENDER_BLOCK_FRAMES,
     progress: Progress | None = None,
 ) -> RenderedSession:
-    """The whole session with no commands, as the live coach would play it."""
+    """The whole session with no commands, as the live coach would play it; `speech` is
+    `prepare_speech` for the same routine and start variation."""
     catalog = catalog or load_catalog()
     session = Session(routine, catalog, speech.duration_ms, start_variation)
     mixer = build_mixer(sample_rate)
-    loop = CoachLoop(session, mixer, speech.clip)
+    loop = CoachLoop(session, mixer, speech.get, _not_prepared)
     expected = estimate_samples(routine, catalog, speech.duration_ms, sample_rate, start_variation)
     audio = np.zeros(expected + block_frames, np.float32)  # grown if the estimate is short
     events: list[LoopEvent] = []
@@ -153,6 +119,11 @@ def render_session(
         progress("render", 1.0)
     placements = _speech_placements(events, sample_rate)
     return RenderedSession(routine, sample_rate, audio[:position], events, placements)
+
+
+def _not_prepared(text: str) -> None:
+    """Preparation runs the same session to its end, so a phrase it missed is a bug."""
+    raise RuntimeError(f"speech for {text!r} was not prepared before rendering")
 
 
 def _speech_placements(events: list[LoopEvent], sample_rate: int) -> list[SpeechPlacement]:

@@ -4,19 +4,23 @@ Everything is prepared numpy arrays; `render` only copies and adds, so it is saf
 an audio callback. Speech never overlaps speech: a newer cue of higher priority cuts the one
 playing (with a short fade); an equal or lower one waits for it to end, or is dropped if it
 would wait too long. Clicks are ducked while speech plays. The mixer remembers when it made
-sound, so the listener can ignore the coach's own voice and clicks.
+sound, so the listener can ignore the coach's own voice and clicks: another thread reads that
+from a queue it gets from `subscribe_audible()`, never from the mixer's own state.
 """
 
 from __future__ import annotations
 
-import queue
 from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
 
+from voice_coach.settings import MixerSettings
+
 FADE_MS = 5
-AUDIBLE_HISTORY = 512
+AUDIBLE_HISTORY = 512  # reports kept for a late subscriber and in each subscriber's queue
+
+AudibleFeed = deque["Audible"]
 
 
 @dataclass
@@ -60,25 +64,22 @@ class Mixer:
         click: np.ndarray,
         accent: np.ndarray,
         sounds: dict[str, np.ndarray] | None = None,
-        click_gain: float = 0.7,
-        speech_gain: float = 1.0,
-        duck_gain: float = 0.3,
-        max_speech_wait_ms: int = 1500,
+        settings: MixerSettings | None = None,
     ) -> None:
         self.sample_rate = sample_rate
         self.position = 0
         self._click = click.astype(np.float32)
         self._accent = accent.astype(np.float32)
         self._sounds = {name: s.astype(np.float32) for name, s in (sounds or {}).items()}
-        self.click_gain = click_gain
-        self.speech_gain = speech_gain
-        self.duck_gain = duck_gain
-        self._max_wait = max_speech_wait_ms * sample_rate // 1000
+        self.settings = settings = settings or MixerSettings()
+        self._max_wait = settings.max_speech_wait_ms * sample_rate // 1000
         self._fade = max(1, FADE_MS * sample_rate // 1000)
         self._voices: list[_Voice] = []
-        self.audible: deque[Audible] = deque(maxlen=AUDIBLE_HISTORY)
-        # Another thread (the listener) may read what the coach plays from here.
-        self.audible_feed: queue.SimpleQueue[Audible] | None = None
+        self._history: deque[Audible] = deque(maxlen=AUDIBLE_HISTORY)
+        # Only the rendering thread touches `_history` and `_subscribers`; other threads only
+        # append to `_joining`, which the rendering thread empties before each block.
+        self._subscribers: list[AudibleFeed] = []
+        self._joining: deque[AudibleFeed] = deque()
         self.dropped_speech = 0
 
     def sample_at(self, at_ms: int) -> int:
@@ -90,7 +91,8 @@ class Mixer:
         return not self._voices
 
     def add_click(self, at: int, accent: bool) -> None:
-        self._add(_Voice(at, self._accent if accent else self._click, self.click_gain, "click"))
+        samples = self._accent if accent else self._click
+        self._add(_Voice(at, samples, self.settings.click_gain, "click"))
 
     def add_sound(self, at: int, name: str) -> None:
         samples = self._sounds.get(name)
@@ -111,8 +113,8 @@ class Mixer:
                 self.dropped_speech += 1
                 return None
             at = after
-        self._add(_Voice(at, samples.astype(np.float32, copy=False), self.speech_gain, "speech",
-                         priority))
+        self._add(_Voice(at, samples.astype(np.float32, copy=False), self.settings.speech_gain,
+                         "speech", priority))
         return at
 
     def hush(self, at: int) -> None:
@@ -120,7 +122,20 @@ class Mixer:
         for voice in list(self._voices):
             self._cut(voice, at)
 
+    def subscribe_audible(self) -> AudibleFeed:
+        """A queue of every `Audible` report from now on, starting with the recent ones (the
+        welcome may have begun before the listener existed). Safe from any thread; read it with
+        `popleft()` while it is not empty, from one thread. A reader that falls more than
+        AUDIBLE_HISTORY reports behind loses the oldest."""
+        feed: AudibleFeed = deque(maxlen=AUDIBLE_HISTORY)
+        self._joining.append(feed)
+        return feed
+
     def render(self, frames: int) -> np.ndarray:
+        while self._joining:  # in the rendering thread: the history cannot change meanwhile
+            feed = self._joining.popleft()
+            feed.extend(self._history)
+            self._subscribers.append(feed)
         start, stop = self.position, self.position + frames
         clicks = np.zeros(frames, np.float32)
         others = np.zeros(frames, np.float32)
@@ -136,7 +151,7 @@ class Mixer:
             target[first - start:last - start] += piece
             if voice.kind == "speech":
                 speaking[first - start:last - start] = True
-        clicks[speaking] *= self.duck_gain
+        clicks[speaking] *= self.settings.duck_gain
         self._voices = [v for v in self._voices if v.end > stop]
         self.position = stop
         mixed = clicks + others
@@ -144,7 +159,7 @@ class Mixer:
         return mixed
 
     def audible_between(self, start: int, end: int) -> list[Audible]:
-        return [a for a in latest_audible(list(self.audible)) if a.start < end and start < a.end]
+        return [a for a in latest_audible(list(self._history)) if a.start < end and start < a.end]
 
     def _speech(self) -> list[_Voice]:
         return [v for v in self._voices if v.kind == "speech"]
@@ -159,9 +174,12 @@ class Mixer:
         """Record when `voice` sounds; a cut voice is reported again with its new, earlier end
         (same start and kind), which replaces the first report."""
         audible = Audible(voice.start, voice.end, voice.kind)
-        self.audible.append(audible)
-        if self.audible_feed is not None:
-            self.audible_feed.put(audible)
+        self._history.append(audible)
+        # Called from the audio callback: each subscriber is a bounded deque, and appending an
+        # existing object to one takes no lock, does no I/O and cannot block (when full, the
+        # oldest report falls off); the reader pops from the other end, which is thread-safe.
+        for feed in self._subscribers:
+            feed.append(audible)
 
     def _cut(self, voice: _Voice, at: int) -> None:
         if voice.start >= at:

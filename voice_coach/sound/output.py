@@ -15,6 +15,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from voice_coach.settings import OutputSettings
+
 Render = Callable[[int], np.ndarray]
 # 10.7 ms at 48 kHz: a command takes effect at the next block, so smaller blocks answer sooner
 # (1024 frames: ~25 ms more from a spoken word to its earcon, no fewer underruns).
@@ -30,31 +32,73 @@ class OutputUnavailable(Exception):
 
 
 class Output(Protocol):
+    """Calls the render function block by block once started; `error` is set (never raised)
+    when it fails, and `underflows` counts the times the sound ran dry."""
+
     name: str
     error: BaseException | None
+    underflows: int
 
     def start(self) -> None: ...
 
     def stop(self) -> None: ...
 
+    def stream_time_of(self, sample: int) -> float | None:
+        """When output sample `sample` is heard on the stream clock; None when unknown."""
+        ...
+
+
+class StreamClock:
+    """Maps output samples onto PortAudio's stream clock from the DAC times of played blocks.
+
+    It keeps an anchor (first sample of a block, its DAC time) wherever the mapping changed: a
+    block more than ANCHOR_SLACK_S from where the last anchor puts it (an underrun, drift)
+    starts a new one, and older samples keep the anchor they were played under."""
+
+    def __init__(self, sample_rate: int) -> None:
+        self._sample_rate = sample_rate
+        # Replaced whole by the audio callback, so readers in other threads always see a
+        # consistent tuple.
+        self._anchors: tuple[tuple[int, float], ...] = ()
+
+    def place_block(self, first_sample: int, dac_time: float) -> None:
+        """A block starting at output sample `first_sample` is heard at `dac_time`."""
+        anchors = self._anchors
+        if anchors:
+            first, anchor_time = anchors[-1]
+            expected = anchor_time + (first_sample - first) / self._sample_rate
+            if abs(dac_time - expected) <= ANCHOR_SLACK_S:
+                return
+        self._anchors = (*anchors[-MAX_ANCHORS + 1 :], (first_sample, dac_time))
+
+    def time_of(self, sample: int) -> float | None:
+        """When output sample `sample` reaches the speaker; None before the first block."""
+        anchors = self._anchors
+        if not anchors:
+            return None
+        first, dac_time = anchors[0]
+        for anchor in reversed(anchors):
+            if anchor[0] <= sample:
+                first, dac_time = anchor
+                break
+        return dac_time + (sample - first) / self._sample_rate
+
 
 class SpeakerOutput:
     """A sounddevice OutputStream at the mixer's rate whose callback renders the coach loop."""
 
-    def __init__(self, render: Render, sample_rate: int, device: int | str | None = None,
+    def __init__(self, render: Render, sample_rate: int, settings: OutputSettings | None = None,
                  block_frames: int = BLOCK_FRAMES) -> None:
         self._render = render
         self._sample_rate = sample_rate
-        self._device = device
+        self._device = (settings or OutputSettings()).device
         self._block_frames = block_frames
         self._stream: Any = None
         self.error: BaseException | None = None
         self.underflows = 0
         self.name = "speaker"
         self._frames_rendered = 0
-        # (first sample of a block, its DAC time) wherever the mapping changed; replaced whole
-        # by the callback, so readers in other threads always see a consistent tuple.
-        self._anchors: tuple[tuple[int, float], ...] = ()
+        self.clock = StreamClock(sample_rate)
 
     def start(self) -> None:
         try:
@@ -88,15 +132,7 @@ class SpeakerOutput:
         """When output sample `sample` reaches the speaker, on PortAudio's stream clock (the
         clock microphone timestamps use); None before the first block. A sample already
         played keeps the time it played at even if an underrun delayed later ones."""
-        anchors = self._anchors
-        if not anchors:
-            return None
-        first, dac_time = anchors[0]
-        for anchor in reversed(anchors):
-            if anchor[0] <= sample:
-                first, dac_time = anchor
-                break
-        return dac_time + (sample - first) / self._sample_rate
+        return self.clock.time_of(sample)
 
     def stop(self) -> None:
         if self._stream is not None:
@@ -104,20 +140,11 @@ class SpeakerOutput:
             self._stream.close()
             self._stream = None
 
-    def _place_block(self, dac_time: float) -> None:
-        anchors = self._anchors
-        if anchors:
-            first, anchor_time = anchors[-1]
-            expected = anchor_time + (self._frames_rendered - first) / self._sample_rate
-            if abs(dac_time - expected) <= ANCHOR_SLACK_S:
-                return
-        self._anchors = (*anchors[-MAX_ANCHORS + 1 :], (self._frames_rendered, dac_time))
-
     def _callback(self, outdata: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
         if status.output_underflow:
             self.underflows += 1
         if time_info.outputBufferDacTime:
-            self._place_block(float(time_info.outputBufferDacTime))
+            self.clock.place_block(self._frames_rendered, float(time_info.outputBufferDacTime))
         self._frames_rendered += frames
         try:
             outdata[:, 0] = self._render(frames)
@@ -140,6 +167,11 @@ class WallClockOutput:
         self._thread: threading.Thread | None = None
         self.error: BaseException | None = None
         self.name = "none (text cues)"
+        self.underflows = 0  # nothing is played, so nothing can run dry
+
+    def stream_time_of(self, sample: int) -> float | None:
+        """Unknown: no stream, so the listener cannot place the coach's sounds."""
+        return None
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="wall-clock-output", daemon=True)

@@ -53,6 +53,11 @@ class SpeechCache:
         self._idle = threading.Condition()
         self._worker: threading.Thread | None = None
 
+    @property
+    def rate_wpm(self) -> int:
+        """The synthesizer's speaking rate, for estimating texts not rendered yet."""
+        return self.synth.rate_wpm
+
     def key(self, text: str) -> str:
         """sha256 of the cache format, engine, engine version, voice, rate, sample rate, text."""
         parts = [
@@ -133,7 +138,7 @@ class SpeechCache:
                 return wav_duration_ms(path)
             except (OSError, WavFormatError):
                 pass
-        return estimate_speech_ms(text, self.synth.rate_wpm)
+        return estimate_speech_ms(text, self.rate_wpm)
 
     def close(self) -> None:
         """Stop the background thread after the requests already queued."""

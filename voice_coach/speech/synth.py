@@ -24,6 +24,7 @@ from typing import IO, Any
 import numpy as np
 
 import voice_coach
+from voice_coach.settings import SpeechSettings
 from voice_coach.speech.base import TtsUnavailable
 from voice_coach.speech.pcm import WavFormatError, read_wav, resample, trim_silence
 
@@ -140,6 +141,11 @@ class Pyttsx3Synth:
         self.voice: str = ready["voice"]
         self.engine_version: str = ready["version"]
 
+    @classmethod
+    def from_settings(cls, settings: SpeechSettings, sample_rate: int) -> Pyttsx3Synth:
+        """The synthesizer `settings` describe, rendering at the mixer's `sample_rate`."""
+        return cls(settings.voice, settings.rate_wpm, sample_rate)
+
     def _start_worker(self) -> dict[str, Any]:
         worker = _Worker(self._worker_args, self._folder / "worker.log")
         self._workers[:] = [worker]
@@ -148,6 +154,12 @@ class Pyttsx3Synth:
             worker.stop()
             raise TtsUnavailable(reply["error"])
         return reply
+
+    @property
+    def worker_pid(self) -> int | None:
+        """The process id of the worker rendering now (to watch or stop it); None if none runs."""
+        workers = self._workers
+        return workers[0].process.pid if workers and workers[0].alive() else None
 
     def synthesize(self, text: str) -> np.ndarray:
         """float32 mono in [-1, 1] at `sample_rate`, silence trimmed; empty for blank text."""

@@ -5,7 +5,7 @@ Protocol: one JSON object per line. The worker first answers {"ready": ...} or {
 then for each request line {"text": ..., "path": ...} on stdin it renders the text to that WAV
 path and answers {"path": ...} or {"error": ...} on stdout.
 
-Why a separate process (measured with pyttsx3 2.99 + espeak-ng 1.51; see the commit message):
+Why a separate process (measured with pyttsx3 2.99 + espeak-ng 1.51):
 - the espeak driver runs espeak asynchronously, so runAndWait() returns after ~10 ms whether
   or not the file is written; we wait for the "finished-utterance" event instead;
 - a rate change is often lost: runAndWait() calls espeak_Cancel while espeak's queue still
