@@ -1,5 +1,6 @@
 """Shared test fakes: speech, a speaker, a microphone with canned blocks, a scripted recognizer,
-a keyboard, the `Devices` factory that hands them to a live workout, and a session driver.
+and a keyboard, and the `Devices` factory that hands them to a live workout (the session harness
+is tests/scenario.py).
 
 None needs a sound card, a TTS engine or a speech model, and all are deterministic: the fake
 speaker renders as fast as it can and gives the workout's commands at exact session times.
@@ -9,16 +10,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
 
 import numpy as np
 
 from voice_coach.app.devices import Keyboard, LiveSpeech, MicrophoneInput, Submit
 from voice_coach.core.commands import Command
-from voice_coach.core.effects import Effect
-from voice_coach.core.engine import Session, estimate_speech_ms
+from voice_coach.core.engine import estimate_speech_ms
 from voice_coach.recognition.base import Hypothesis, Recognizer, RecognizerUnavailable
 from voice_coach.settings import (
     MicrophoneSettings,
@@ -26,7 +24,6 @@ from voice_coach.settings import (
     RecognizerSettings,
     SpeechSettings,
 )
-from voice_coach.sound.coach_loop import CoachLoop
 from voice_coach.sound.output import Output, Render
 
 SAMPLE_RATE = 48000
@@ -78,57 +75,6 @@ class FakeLiveSpeech(FakeSpeech):
 def click_clip(length: int = 240, level: float = 0.5) -> np.ndarray:
     """A click whose first sample is its loudest, so onsets are exact."""
     return (level * np.exp(-np.arange(length) / 30.0)).astype(np.float32)
-
-
-@dataclass(frozen=True)
-class ScenarioRun:
-    """What a scenario produced, in order: engine effects, or for a coach loop its events (the
-    outbox) with the audio it rendered (empty for the engine alone)."""
-
-    events: list[Any]
-    audio: np.ndarray
-
-
-def run_scenario(
-    commands_at: dict[int, Command] | None = None,
-    *,
-    session: Session | None = None,
-    loop: CoachLoop | None = None,
-    step_ms: int = 10,
-    block_frames: int = 1024,
-    limit_ms: int = 3_600_000,
-) -> ScenarioRun:
-    """Run one session to its end with commands at exact session times (ms), given either:
-    `session`, the engine alone on a fake clock stepping `step_ms`, each command handled at its
-    time; or `loop`, a coach loop rendered `block_frames` at a time, each command submitted
-    (source "test") before the block its time falls in, as the live stream applies them."""
-    pending = sorted((commands_at or {}).items())
-    if session is not None:
-        return ScenarioRun(_run_engine(session, pending, step_ms, limit_ms), np.zeros(0))
-    assert loop is not None, "give a session or a loop"
-    chunks: list[np.ndarray] = []
-    rate = loop.mixer.sample_rate
-    while not loop.done and loop.now_ms < limit_ms:
-        while pending and pending[0][0] * rate // 1000 <= loop.mixer.position:
-            loop.submit(pending.pop(0)[1], "test")
-        chunks.append(loop.render_block(block_frames))
-    events = []
-    while not loop.outbox.empty():
-        events.append(loop.outbox.get())
-    return ScenarioRun(events, np.concatenate(chunks))
-
-
-def _run_engine(session: Session, pending: list[tuple[int, Command]], step_ms: int,
-                limit_ms: int) -> list[Effect]:
-    effects = session.start(0)
-    now = 0
-    while not session.finished and now < limit_ms:
-        now += step_ms
-        while pending and pending[0][0] <= now:
-            at_ms, command = pending.pop(0)
-            effects += session.handle(command, at_ms)
-        effects += session.advance(now)
-    return effects
 
 
 class ScriptedRecognizer:

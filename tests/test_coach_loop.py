@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from tests.fakes import SAMPLE_RATE, FakeSpeech, click_clip, run_scenario
+from tests.fakes import SAMPLE_RATE, FakeSpeech, click_clip
+from tests.scenario import run_scenario
 from voice_coach.core.catalog import load_catalog
 from voice_coach.core.commands import Command
 from voice_coach.core.effects import Click, Say, State, StateChanged

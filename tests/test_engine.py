@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 
-from tests.fakes import run_scenario
+from tests.scenario import run_scenario
 from voice_coach.core.catalog import load_catalog
 from voice_coach.core.commands import Command
 from voice_coach.core.effects import (

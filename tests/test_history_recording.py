@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.scenario import ScenarioDriver
 from voice_coach import cli
 from voice_coach.core.catalog import load_catalog
 from voice_coach.core.commands import Command
-from voice_coach.core.effects import Effect, Finished, SetCompleted, State
+from voice_coach.core.effects import Finished, SetCompleted, State
 from voice_coach.core.engine import Session
 from voice_coach.core.routine import BUILTIN_ROUTINES
 from voice_coach.history.recorder import SessionRecorder
@@ -37,31 +38,9 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
-class Driver:
-    """Runs a session on a fake clock, handing every effect to the recorder as the app would."""
-
-    def __init__(self, session: Session, recorder: SessionRecorder) -> None:
-        self.session = session
-        self.recorder = recorder
-        self.now = 0
-        self.effects: list[Effect] = []
-        self._take(session.start(0))
-
-    def _take(self, effects: list[Effect], source: str | None = None) -> None:
-        self.effects += effects
-        self.recorder.record_all(effects, source)
-
-    def until(self, condition: Callable[[Session], bool], limit_ms: int = 3_600_000) -> None:
-        while not condition(self.session):
-            assert self.now < limit_ms and not self.session.finished
-            self.now += STEP_MS
-            self._take(self.session.advance(self.now))
-
-    def say(self, command: Command, source: str = "voice") -> None:
-        self._take(self.session.handle(command, self.now), source)
-
-    def to_end(self) -> None:
-        self.until(lambda s: s.finished)
+def drive(session: Session, recorder: SessionRecorder) -> ScenarioDriver:
+    """The session on a fake clock, every effect handed to the recorder as the app would."""
+    return ScenarioDriver(session, recorder.record_all, STEP_MS)
 
 
 def in_set(rep: int, phase: str = "top", variation: str | None = None) -> Callable[[Session], bool]:
@@ -85,11 +64,10 @@ def recorded(store: HistoryStore) -> SessionSummary:
 def test_a_finished_session_reads_back_whole(tmp_path: Path) -> None:
     routine = BUILTIN_ROUTINES["beginner"]
     with HistoryStore(tmp_path / "h.sqlite3") as store:
-        driver = Driver(
-            Session(routine, load_catalog()), SessionRecorder(store, "beginner", STARTED)
-        )
+        recorder = SessionRecorder(store, "beginner", STARTED)
+        driver = drive(Session(routine, load_catalog()), recorder)
         driver.to_end()
-        driver.recorder.close("finished")  # a no-op: the Finished effect already ended it
+        recorder.close("finished")  # a no-op: the Finished effect already ended it
         summary = recorded(store)
 
     finished = next(e for e in driver.effects if isinstance(e, Finished))
@@ -113,7 +91,7 @@ def test_easier_mid_set_then_stop_mid_set(tmp_path: Path) -> None:
     """standard: easier during rep 3 of set 1, then stop during rep 4 of the easier set."""
     routine = BUILTIN_ROUTINES["standard"]
     with HistoryStore(tmp_path / "h.sqlite3") as store:
-        driver = Driver(
+        driver = drive(
             Session(routine, load_catalog()), SessionRecorder(store, "standard", STARTED)
         )
         driver.until(in_set(3, "lower"))
@@ -160,7 +138,7 @@ def test_easier_mid_set_then_stop_mid_set(tmp_path: Path) -> None:
 def test_rejected_and_app_level_commands_are_kept(tmp_path: Path) -> None:
     with HistoryStore(tmp_path / "h.sqlite3") as store:
         recorder = SessionRecorder(store, "beginner", STARTED)
-        driver = Driver(Session(BUILTIN_ROUTINES["beginner"], load_catalog()), recorder)
+        driver = drive(Session(BUILTIN_ROUTINES["beginner"], load_catalog()), recorder)
         driver.say(Command.SKIP_REST)  # not available during the intro
         recorder.record_command("harder", False, "voice", 1.5, "low confidence")
         recorder.close()
@@ -176,9 +154,9 @@ def test_rejected_and_app_level_commands_are_kept(tmp_path: Path) -> None:
 def test_interrupt_records_an_interrupted_end(tmp_path: Path) -> None:
     with HistoryStore(tmp_path / "h.sqlite3") as store:
         recorder = SessionRecorder(store, "beginner", STARTED)
-        driver = Driver(Session(BUILTIN_ROUTINES["beginner"], load_catalog()), recorder)
+        driver = drive(Session(BUILTIN_ROUTINES["beginner"], load_catalog()), recorder)
         driver.until(in_set(5, "bottom"))
-        driver._take(driver.session.interrupt(driver.now))
+        driver.interrupt()
         recorder.close("interrupted")
         summary = recorded(store)
     assert summary.end_reason == "interrupted"
@@ -236,7 +214,7 @@ def test_sessions_filters_by_routine_newest_first(tmp_path: Path) -> None:
 
 def test_history_command_table_and_json(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with HistoryStore() as store:
-        driver = Driver(
+        driver = drive(
             Session(BUILTIN_ROUTINES["beginner"], load_catalog()),
             SessionRecorder(store, "beginner", STARTED),
         )

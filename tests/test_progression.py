@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tests.fakes import run_scenario
+from tests.scenario import run_scenario
 from voice_coach.app.session_history import plan_start
 from voice_coach.core.catalog import load_catalog
 from voice_coach.core.commands import Command

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakes import run_scenario
+from tests.scenario import run_scenario
 from voice_coach import cli
 from voice_coach.core.catalog import load_catalog
 from voice_coach.core.commands import Command

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.fakes import run_scenario
+from tests.scenario import run_scenario
 from voice_coach.core import phrases
 from voice_coach.core.catalog import load_catalog
 from voice_coach.core.commands import Command
