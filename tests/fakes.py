@@ -1,6 +1,6 @@
-"""Shared test fakes: speech, a speaker, a microphone with canned blocks, a scripted recognizer,
-and a keyboard, and the `Devices` factory that hands them to a live workout (the session harness
-is tests/scenario.py).
+"""Shared test fakes: speech (clips, or a synthesizer for the real speech cache), a speaker, a
+microphone with canned blocks, a scripted recognizer, a keyboard, and the `Devices` factory that
+hands them to a live workout (the session harness is tests/scenario.py).
 
 None needs a sound card, a TTS engine or a speech model, and all are deterministic: the fake
 speaker renders as fast as it can and gives the workout's commands at exact session times.
@@ -47,6 +47,21 @@ class FakeSpeech:
         n = self.duration_ms(text) * self.sample_rate // 1000
         t = np.arange(n) / self.sample_rate
         return (self.level * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
+
+
+class FakeSynth:
+    """A `SpeechSynth` of FakeSpeech's tones, for the real `SpeechCache` without a TTS engine."""
+
+    engine_name = "fake-tone"
+    voice = "tone"
+    rate_wpm = FakeSpeech.rate_wpm
+    sample_rate = SAMPLE_RATE
+
+    def __init__(self) -> None:
+        self._tones = FakeSpeech(self.sample_rate)
+
+    def synthesize(self, text: str) -> np.ndarray:
+        return self._tones.clip(text)
 
 
 class FakeLiveSpeech(FakeSpeech):

@@ -118,13 +118,16 @@ def test_prepare_renders_each_distinct_text_once(synth: Pyttsx3Synth, tmp_path: 
     assert cache.renders == 3
 
 
-def test_duration_ms_exact_when_cached_else_estimated(synth: Pyttsx3Synth, tmp_path: Path) -> None:
+def test_duration_ms_exact_once_loaded_else_estimated(synth: Pyttsx3Synth, tmp_path: Path) -> None:
     cache = SpeechCache(synth, tmp_path)
     estimate = cache.duration_ms("Five more.")
     assert 300 < estimate < 3000
     exact = round(1000 * cache.clip("Five more.").size / 48000)
     assert cache.duration_ms("Five more.") == exact
-    assert SpeechCache(synth, tmp_path).duration_ms("Five more.") == exact  # from the header
+    reloaded = SpeechCache(synth, tmp_path)
+    assert reloaded.duration_ms("Five more.") == estimate, "memory only: not even a disk read"
+    reloaded.clip("Five more.")
+    assert reloaded.duration_ms("Five more.") == exact and reloaded.renders == 0  # from disk
 
 
 def test_concurrent_clip_and_request_render_once(synth: Pyttsx3Synth, tmp_path: Path) -> None:

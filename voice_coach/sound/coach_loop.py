@@ -4,12 +4,21 @@
 end of the block, hand its effects to the mixer at their exact sample positions, and mix. The
 live output stream calls it from its callback; rendering to a file calls it in a plain loop,
 so both run the very same code. Effects go out through `outbox` for the main thread to log and
-print; the audio thread never does I/O.
+print.
+
+What the callback rule means in Python: `render_block` never blocks, does no I/O (no file, no
+print, no logging), takes no lock and does work bounded by the block and the effects in it. It
+copies prepared buffers and hands things over only through structures whose operations are C
+code that never blocks: `collections.deque` append/popleft (thread-safe by the docs) and
+`queue.SimpleQueue.put` (documented never to block; reentrant). It does allocate: the engine's
+effects and a few block-sized arrays are small objects, accepted; what it must not do is wait.
+tests/test_realtime_callback.py runs a whole workout under a guard that fails on any of these.
 """
 
 from __future__ import annotations
 
 import queue
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -70,7 +79,8 @@ class CoachLoop:
 
     `speech_lookup` returns a prepared clip or None when it is not ready yet (then
     `speech_request` is asked to prepare it and the cue plays when ready, if not too late);
-    pass None as `speech_lookup` when there is no speech engine at all.
+    pass None as `speech_lookup` when there is no speech engine at all. Both are called from
+    the audio thread, so both must only read memory and hand off (see the module docstring).
     """
 
     def __init__(
@@ -84,8 +94,8 @@ class CoachLoop:
         self.mixer = mixer
         self._lookup = speech_lookup
         self._request = speech_request
-        self._commands: queue.SimpleQueue[tuple[Command, str, str, float | None]] = (
-            queue.SimpleQueue())
+        # Appended by any thread, emptied only by the rendering thread: no lock either side.
+        self._commands: deque[tuple[Command, str, str, float | None]] = deque()
         self.outbox: queue.SimpleQueue[LoopEvent] = queue.SimpleQueue()
         self._waiting_speech: list[Say] = []
         self._started = False
@@ -108,18 +118,15 @@ class CoachLoop:
     def submit(self, command: Command, source: str, text: str = "",
                confidence: float | None = None) -> None:
         """Thread-safe: the command is applied at the start of the next block."""
-        self._commands.put((command, source, text, confidence))
+        self._commands.append((command, source, text, confidence))
 
     def render_block(self, frames: int) -> np.ndarray:
         start_ms = self.now_ms
         if not self._started:
             self._started = True
             self._apply(self.session.start(start_ms))
-        while True:
-            try:
-                command, source, text, confidence = self._commands.get_nowait()
-            except queue.Empty:
-                break
+        while self._commands:  # only this thread pops, so it cannot empty meanwhile
+            command, source, text, confidence = self._commands.popleft()
             self.outbox.put(Heard(start_ms, command.value, source, text, confidence))
             self._apply(self.session.handle(command, start_ms))
         last_ms = (self.mixer.position + frames - 1) * 1000 // self.mixer.sample_rate

@@ -1,8 +1,9 @@
 """Speech clips cached in memory and on disk, rendered on demand or ahead of time.
 
 Disk files are 16-bit WAVs named by a hash of everything that shapes the audio, written
-atomically; an unreadable file is rendered again. `get_ready` only looks in memory, so an
-audio thread may call it; `request` renders in a background thread.
+atomically; an unreadable file is rendered again. The audio thread may call `get_ready`,
+`request` and `duration_ms`: they only read memory and hand off, without a lock or the disk;
+the background thread does the loading and rendering that `request` asks for.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from voice_coach.speech.pcm import (
     from_int16,
     read_wav,
     to_int16,
-    wav_duration_ms,
     write_wav_atomic,
 )
 
@@ -48,10 +48,13 @@ class SpeechCache:
         self.last_error: Exception | None = None  # from the background worker, if any
         self._memory: dict[str, np.ndarray] = {}
         self._load_lock = threading.Lock()
-        self._requests: queue.SimpleQueue[str | None] = queue.SimpleQueue()
-        self._pending: set[str] = set()
-        self._idle = threading.Condition()
-        self._worker: threading.Thread | None = None
+        # A text to load, an event to set once everything before it is done, or None to stop.
+        # SimpleQueue.put never blocks and takes no Python lock, so the audio thread may call
+        # `request`; the worker starts here because starting a thread there would block.
+        self._requests: queue.SimpleQueue[str | threading.Event | None] = queue.SimpleQueue()
+        self._worker: threading.Thread | None = threading.Thread(
+            target=self._serve_requests, name="speech-cache", daemon=True)
+        self._worker.start()
 
     @property
     def rate_wpm(self) -> int:
@@ -108,55 +111,48 @@ class SpeechCache:
                 progress(done, len(missing))
 
     def request(self, text: str) -> None:
-        """Load or render `text` in the background; afterwards `get_ready(text)` returns it."""
-        if text in self._memory:
-            return
-        with self._idle:
-            if text in self._pending:
-                return
-            self._pending.add(text)
-            if self._worker is None:
-                self._worker = threading.Thread(
-                    target=self._serve_requests, name="speech-cache", daemon=True
-                )
-                self._worker.start()
-        self._requests.put(text)
+        """Load or render `text` in the background; afterwards `get_ready(text)` returns it.
+
+        Safe in an audio callback: a dictionary lookup and a put on a SimpleQueue. A text
+        requested twice is loaded once (the second finds it in memory)."""
+        if text not in self._memory:
+            self._requests.put(text)
 
     def wait_idle(self, timeout_s: float | None = None) -> bool:
-        """Wait until every requested text is done; False if `timeout_s` ran out first."""
-        with self._idle:
-            return self._idle.wait_for(lambda: not self._pending, timeout_s)
+        """Wait until every text requested before this call is done; False if `timeout_s` ran
+        out first. A closed cache served everything requested before `close`."""
+        if self._worker is None:
+            return True
+        done = threading.Event()
+        self._requests.put(done)  # the worker reaches it after every earlier request
+        return done.wait(timeout_s)
 
     def duration_ms(self, text: str) -> int:
-        """Exact when cached in memory or on disk, else an estimate from the speaking rate."""
+        """Exact once `clip` (or a request) has loaded the text, else an estimate from the
+        speaking rate. Memory only: never the disk, so the engine may ask from the audio
+        thread."""
         ready = self._memory.get(text)
         if ready is not None:
             return round(1000 * ready.size / self.synth.sample_rate)
-        path = self.path_for(text)
-        if path.is_file():
-            try:
-                return wav_duration_ms(path)
-            except (OSError, WavFormatError):
-                pass
         return estimate_speech_ms(text, self.rate_wpm)
 
     def close(self) -> None:
-        """Stop the background thread after the requests already queued."""
+        """Stop the background thread after the requests already queued; later requests are
+        not served."""
         if self._worker is not None:
             self._requests.put(None)
             self._worker.join()
             self._worker = None
 
     def _serve_requests(self) -> None:
-        while (text := self._requests.get()) is not None:
+        while (request := self._requests.get()) is not None:
+            if isinstance(request, threading.Event):
+                request.set()
+                continue
             try:
-                self.clip(text)
+                self.clip(request)
             except Exception as error:  # reported through last_error, never raised here
                 self.last_error = error
-            finally:
-                with self._idle:
-                    self._pending.discard(text)
-                    self._idle.notify_all()
 
     def _read_disk(self, text: str) -> np.ndarray | None:
         path = self.path_for(text)

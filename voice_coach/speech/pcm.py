@@ -52,15 +52,6 @@ def read_wav(source: str | Path | BinaryIO) -> tuple[np.ndarray, int]:
     return from_int16(np.frombuffer(data, dtype="<i2")), rate
 
 
-def wav_duration_ms(path: Path) -> int:
-    """Duration from the WAV header alone (no sample data is read)."""
-    try:
-        with wave.open(str(path), "rb") as wav:
-            return round(1000 * wav.getnframes() / wav.getframerate())
-    except (wave.Error, EOFError) as error:
-        raise WavFormatError(f"not a readable WAV file: {error}") from error
-
-
 def wav_bytes(samples: np.ndarray, sample_rate: int) -> bytes:
     """A complete mono 16-bit WAV file holding the samples."""
     buffer = io.BytesIO()
