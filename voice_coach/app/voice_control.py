@@ -28,9 +28,8 @@ from collections.abc import Callable
 
 from voice_coach.app.devices import MicrophoneInput
 from voice_coach.recognition.listener import CommandListener
-from voice_coach.recognition.self_audio import CoachAudioKind
 from voice_coach.sound.coach_loop import CoachLoop
-from voice_coach.sound.mixer import Audible, latest_audible
+from voice_coach.sound.mixer import Audible, AudioKind, latest_audible
 
 SampleClock = Callable[[int], float | None]  # output sample -> stream time (s), None if unknown
 READ_TIMEOUT_S = 0.25
@@ -124,16 +123,16 @@ class VoiceControl:
         rate = self.loop.mixer.sample_rate
         keep_from = self.loop.mixer.position - round(REMEMBER_S * rate)
         self._recent = [a for a in latest_audible(self._recent) if a.end >= keep_from]
-        intervals: list[tuple[float, float, CoachAudioKind]] = []
+        intervals: list[tuple[float, float, AudioKind]] = []
         for audible in self._recent:
-            if audible.kind == "click" and not self.blank_clicks:
+            if audible.kind is AudioKind.CLICK and not self.blank_clicks:
                 continue
             start_s, end_s = self._sample_clock(audible.start), self._sample_clock(audible.end)
             if start_s is None or end_s is None:
                 continue
-            if audible.kind == "click":  # the gate's own click margin covers the echo delay
-                intervals.append((start_s - LEAD_S, end_s, "click"))
+            if audible.kind is AudioKind.CLICK:  # the gate's own click margin covers the echo delay
+                intervals.append((start_s - LEAD_S, end_s, AudioKind.CLICK))
             else:  # speech, or a chime/earcon: words overlapping it are void
-                intervals.append((start_s - LEAD_S, end_s + ECHO_DELAY_S, "speech"))
+                intervals.append((start_s - LEAD_S, end_s + ECHO_DELAY_S, AudioKind.SPEECH))
         self.listener.set_self_audio(intervals)
 

@@ -15,7 +15,8 @@ from voice_coach.core.commands import Command
 from voice_coach.recognition.base import Hypothesis, Recognizer
 from voice_coach.recognition.matcher import DEFAULT_CONFIDENCE_FLOOR, CommandMatcher
 from voice_coach.recognition.phrases import all_phrases
-from voice_coach.recognition.self_audio import CoachAudioKind, SelfAudioGate
+from voice_coach.recognition.self_audio import SelfAudioGate
+from voice_coach.sound.mixer import AudioKind
 
 # Short blocks: a decision waits for the block that holds the end of the utterance.
 BLOCK_S = 0.05
@@ -59,11 +60,11 @@ class CommandListener:
         """Only these commands are accepted from now on (the session state decides)."""
         self.active = frozenset(active)
 
-    def mark_coach_audio(self, start_s: float, end_s: float, kind: CoachAudioKind) -> None:
+    def mark_coach_audio(self, start_s: float, end_s: float, kind: AudioKind) -> None:
         """The coach plays a click or speaks from `start_s` to `end_s` (stream seconds)."""
         self.gate.mark(start_s, end_s, kind)
 
-    def set_self_audio(self, intervals: Iterable[tuple[float, float, CoachAudioKind]]) -> None:
+    def set_self_audio(self, intervals: Iterable[tuple[float, float, AudioKind]]) -> None:
         """Replace every remembered coach interval with these (start_s, end_s, kind)."""
         self.gate.clear()
         for start_s, end_s, kind in intervals:

@@ -6,11 +6,10 @@ Times are seconds on the listener's stream clock (the `block_start_s` the caller
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 
-CoachAudioKind = Literal["click", "speech"]
+from voice_coach.sound.mixer import AudioKind
 
 CLICK_BEFORE_S = 0.005
 CLICK_AFTER_S = 0.035  # audio/click.wav lasts 30 ms
@@ -26,7 +25,7 @@ FORGET_AFTER_S = 10.0
 class CoachAudio:
     start_s: float
     end_s: float
-    kind: CoachAudioKind
+    kind: AudioKind
 
 
 class SelfAudioGate:
@@ -37,14 +36,15 @@ class SelfAudioGate:
         self.sample_rate = sample_rate
         self._intervals: list[CoachAudio] = []
 
-    def mark(self, start_s: float, end_s: float, kind: CoachAudioKind) -> None:
+    def mark(self, start_s: float, end_s: float, kind: AudioKind | str) -> None:
         """The coach plays `kind` from `start_s` to `end_s` (a click may pass start == end)."""
-        if kind == "click":
+        kind = AudioKind(kind)
+        if kind is AudioKind.CLICK:
             blank = CoachAudio(start_s - CLICK_BEFORE_S, max(end_s, start_s + CLICK_AFTER_S), kind)
-        elif kind == "speech":
+        elif kind is AudioKind.SPEECH:
             blank = CoachAudio(start_s, end_s + SPEECH_TAIL_S, kind)
         else:
-            raise ValueError(f"unknown coach audio kind {kind!r} (expected 'click' or 'speech')")
+            raise ValueError(f"coach audio of kind {kind!r} is not gated (only clicks and speech)")
         self._intervals.append(blank)
 
     def clear(self) -> None:
@@ -63,12 +63,13 @@ class SelfAudioGate:
             if last > first:
                 if cleaned is block:
                     cleaned = block.copy()
-                gain = CLICK_GAIN if interval.kind == "click" else 0.0
+                gain = CLICK_GAIN if interval.kind is AudioKind.CLICK else 0.0
                 cleaned[first:last] = np.round(cleaned[first:last] * gain).astype(cleaned.dtype)
         return cleaned
 
     def coach_spoke_during(self, start_s: float, end_s: float) -> bool:
         """Whether the coach's speech (with its echo tail) overlaps [start_s, end_s]."""
         return any(
-            i.kind == "speech" and i.start_s < end_s and i.end_s > start_s for i in self._intervals
+            i.kind is AudioKind.SPEECH and i.start_s < end_s and i.end_s > start_s
+            for i in self._intervals
         )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
 
@@ -23,12 +24,20 @@ AUDIBLE_HISTORY = 512  # reports kept for a late subscriber and in each subscrib
 AudibleFeed = deque["Audible"]
 
 
+class AudioKind(StrEnum):
+    """What the coach plays: the listener blanks clicks briefly and ignores words over speech."""
+
+    CLICK = "click"
+    SOUND = "sound"  # chime, earcon, done
+    SPEECH = "speech"
+
+
 @dataclass
 class _Voice:
     start: int
     samples: np.ndarray
     gain: float
-    kind: str  # click, sound, speech
+    kind: AudioKind
     priority: int = 0
     end: int = 0
     fade_at: int | None = None  # a cut voice fades out from here to `end`
@@ -43,7 +52,7 @@ class Audible:
 
     start: int
     end: int
-    kind: str
+    kind: AudioKind
 
 
 def latest_audible(reports: list[Audible]) -> list[Audible]:
@@ -92,12 +101,12 @@ class Mixer:
 
     def add_click(self, at: int, accent: bool) -> None:
         samples = self._accent if accent else self._click
-        self._add(_Voice(at, samples, self.settings.click_gain, "click"))
+        self._add(_Voice(at, samples, self.settings.click_gain, AudioKind.CLICK))
 
     def add_sound(self, at: int, name: str) -> None:
         samples = self._sounds.get(name)
         if samples is not None:
-            self._add(_Voice(at, samples, 1.0, "sound"))
+            self._add(_Voice(at, samples, 1.0, AudioKind.SOUND))
 
     def add_speech(self, at: int, samples: np.ndarray, priority: int) -> int | None:
         """Schedule speech at `at` under the no-overlap rule; returns where it starts, or None
@@ -114,7 +123,7 @@ class Mixer:
                 return None
             at = after
         self._add(_Voice(at, samples.astype(np.float32, copy=False), self.settings.speech_gain,
-                         "speech", priority))
+                         AudioKind.SPEECH, priority))
         return at
 
     def hush(self, at: int) -> None:
@@ -147,9 +156,9 @@ class Mixer:
             piece = voice.samples[first - voice.start:last - voice.start] * voice.gain
             if voice.fade_at is not None and last > voice.fade_at:
                 piece = piece * self._fade_envelope(voice, first, last)
-            target = clicks if voice.kind == "click" else others
+            target = clicks if voice.kind is AudioKind.CLICK else others
             target[first - start:last - start] += piece
-            if voice.kind == "speech":
+            if voice.kind is AudioKind.SPEECH:
                 speaking[first - start:last - start] = True
         clicks[speaking] *= self.settings.duck_gain
         self._voices = [v for v in self._voices if v.end > stop]
@@ -162,7 +171,7 @@ class Mixer:
         return [a for a in latest_audible(list(self._history)) if a.start < end and start < a.end]
 
     def _speech(self) -> list[_Voice]:
-        return [v for v in self._voices if v.kind == "speech"]
+        return [v for v in self._voices if v.kind is AudioKind.SPEECH]
 
     def _add(self, voice: _Voice) -> None:
         voice.start = max(voice.start, self.position)
