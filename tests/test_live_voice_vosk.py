@@ -41,6 +41,7 @@ variation = "standard"
 sets = 2
 reps = 6
 rest = 30
+tempo = { lower = 5.0 }  # as in test_live_voice's routine: the word's room in a lowering
 """
 # Korean word (as in commands-ko.toml) for each command the test speaks.
 WORDS = {"pause": "멈춰", "resume": "계속", "next": "다음", "stop": "정지"}

@@ -97,3 +97,20 @@ def test_finals_only_mode_ignores_partials_and_inactive_commands() -> None:
     listener = CommandListener(ScriptedRecognizer(script), load_command_phrases())
     listener.set_active({Command.RESUME})
     assert push_blocks(listener, 8) == []
+
+
+def test_what_the_listener_lets_pass_is_kept_with_why() -> None:
+    over_speech = Hypothesis("pause", True, 0.95, (Word("pause", 0.3, 0.7, 0.95),))
+    talk = Hypothesis("harbor", True, 0.9, (Word("harbor", 1.2, 1.6, 0.9),))
+    inactive = Hypothesis("skip rest", True, 0.9, (Word("skip", 2.2, 2.5, 0.9),))
+    engine = ScriptedRecognizer({9: [over_speech], 19: [talk], 29: [inactive]})
+    listener = CommandListener(engine, load_command_phrases(),
+                               active=[Command.PAUSE, Command.STOP])
+    listener.mark_coach_audio(0.0, 0.5, "speech")
+    assert push_blocks(listener, 32) == []
+    assert [(u.text, u.reason) for u in listener.take_unheeded()] == [
+        ("pause", "coach was speaking"),
+        ("harbor", "not a command"),
+        ("skip rest", "not available now"),
+    ]
+    assert listener.take_unheeded() == []

@@ -112,6 +112,8 @@ class VoiceControl:
                 self.listener.set_active(self.loop.active_commands)
                 for heard in self.listener.push(samples, start_s):
                     self.loop.submit(heard.command, "voice", heard.text, heard.confidence)
+                for unheeded in self.listener.take_unheeded():
+                    self.loop.note_unheeded(unheeded.text, unheeded.confidence, unheeded.reason)
         except Exception as error:  # reported by the main thread; keyboard still works
             self.error = error
 

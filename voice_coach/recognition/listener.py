@@ -22,6 +22,18 @@ from voice_coach.sound.mixer import AudioKind
 BLOCK_S = 0.05
 # When an engine gives no word times, assume the utterance began this long before the decision.
 ASSUMED_UTTERANCE_S = 1.0
+ALL_COMMANDS = frozenset(Command)
+
+
+@dataclass(frozen=True)
+class Unheeded:
+    """A final hypothesis the listener did not act on, and why: "coach was speaking",
+    "not a command" (no phrase, or too unsure), or "not available now"."""
+
+    at_s: float
+    text: str
+    confidence: float | None
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -55,6 +67,13 @@ class CommandListener:
         self.active = frozenset(active)
         recognizer.set_phrases(all_phrases(dict(phrases)))
         self._origin_s: float | None = None
+        # Final hypotheses not acted on since the caller last took them (`take_unheeded`).
+        self._unheeded: list[Unheeded] = []
+
+    def take_unheeded(self) -> list[Unheeded]:
+        """What the recognizer heard and the listener let pass, oldest first, for the log."""
+        unheeded, self._unheeded = self._unheeded, []
+        return unheeded
 
     def set_active(self, active: Iterable[Command]) -> None:
         """Only these commands are accepted from now on (the session state decides)."""
@@ -103,7 +122,17 @@ class CommandListener:
         else:
             start_s, end_s = at_s - ASSUMED_UTTERANCE_S, at_s
         if self.gate.coach_spoke_during(start_s, end_s):
+            self._unheed(hypothesis, at_s, "coach was speaking")
             return None
-        if hypothesis.final:
-            return self.matcher.match(hypothesis.text, hypothesis.confidence, self.active)
-        return self.matcher.match_partial(hypothesis.text, self.active)
+        if not hypothesis.final:
+            return self.matcher.match_partial(hypothesis.text, self.active)
+        command = self.matcher.match(hypothesis.text, hypothesis.confidence, self.active)
+        if command is None:
+            anywhere = self.matcher.match(hypothesis.text, hypothesis.confidence, ALL_COMMANDS)
+            self._unheed(hypothesis, at_s,
+                         "not a command" if anywhere is None else "not available now")
+        return command
+
+    def _unheed(self, hypothesis: Hypothesis, at_s: float, reason: str) -> None:
+        if hypothesis.final and hypothesis.text:
+            self._unheeded.append(Unheeded(at_s, hypothesis.text, hypothesis.confidence, reason))

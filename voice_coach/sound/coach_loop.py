@@ -45,6 +45,17 @@ class Heard:
 
 
 @dataclass(frozen=True)
+class VoiceUnheeded:
+    """Something the recognizer heard that was not acted on, and why (see the listener)."""
+
+    at_ms: int
+    text: str
+    confidence: float | None
+    reason: str
+    type: str = field(default="unheeded", init=False)
+
+
+@dataclass(frozen=True)
 class SpeechLate:
     """A cue whose speech was not ready in time and was dropped (printed instead)."""
 
@@ -70,7 +81,7 @@ class SpeechPlayed:
     type: str = field(default="speech", init=False)
 
 
-LoopEvent = Effect | Heard | SpeechLate | SpeechPlayed
+LoopEvent = Effect | Heard | VoiceUnheeded | SpeechLate | SpeechPlayed
 SpeechLookup = Callable[[str], np.ndarray | None]
 
 
@@ -114,6 +125,10 @@ class CoachLoop:
         Set at the end of a block only, so another thread never sees the moment inside
         `render_block` where a stop has hushed the mixer before the summary is added."""
         return self._done
+
+    def note_unheeded(self, text: str, confidence: float | None, reason: str) -> None:
+        """Thread-safe: log a hypothesis that was let pass, at the session time reached."""
+        self.outbox.put(VoiceUnheeded(self.now_ms, text, confidence, reason))
 
     def submit(self, command: Command, source: str, text: str = "",
                confidence: float | None = None) -> None:
