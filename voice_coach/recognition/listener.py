@@ -66,6 +66,9 @@ class CommandListener:
         self.use_partials = use_partials
         self.active = frozenset(active)
         recognizer.set_phrases(all_phrases(dict(phrases)))
+        # Samples fed to the recognizer since it last started counting (its word times count
+        # from there); with the current block's stream time this places its words.
+        self._fed = 0
         self._origin_s: float | None = None
         # Final hypotheses not acted on since the caller last took them (`take_unheeded`).
         self._unheeded: list[Unheeded] = []
@@ -93,12 +96,17 @@ class CommandListener:
         """Forget the utterance in progress and all coach intervals."""
         self.recognizer.reset()
         self.gate.clear()
+        self._fed = 0
         self._origin_s = None
 
     def push(self, block: np.ndarray, block_start_s: float) -> list[HeardCommand]:
         """Process one block of int16 mono samples that starts at `block_start_s`."""
-        if self._origin_s is None:
-            self._origin_s = block_start_s
+        # Where the recognizer's sample 0 is on the stream clock, by the timeline as it stands
+        # now: the microphone's timeline settles over its first blocks (a median of ADC times),
+        # so an origin fixed at the first block could place every later word a little off,
+        # inside a cue that had ended. The spacing of the samples fed is exact.
+        self._origin_s = block_start_s - self._fed / self.sample_rate
+        self._fed += len(block)
         at_s = block_start_s + len(block) / self.sample_rate
         cleaned = self.gate.clean(np.asarray(block, dtype=np.int16), block_start_s)
         heard: list[HeardCommand] = []
@@ -108,7 +116,7 @@ class CommandListener:
                 heard.append(HeardCommand(command, at_s, hypothesis.text, hypothesis.confidence))
                 # The utterance was acted on: its final result must not fire a second time.
                 self.recognizer.reset()
-                self._origin_s = at_s
+                self._fed = 0
                 break
         return heard
 
