@@ -27,7 +27,7 @@ from voice_coach.settings import (
     SpeechSettings,
 )
 from voice_coach.sound.coach_loop import CoachLoop
-from voice_coach.sound.output import Output, Render
+from voice_coach.sound.output import Output, OutputUnavailable, Render
 
 SAMPLE_RATE = 48000
 
@@ -209,15 +209,17 @@ class FakeKeyboard:
 
 class FakeOutput:
     """Renders blocks in a thread as fast as it can, so a workout takes seconds. Before each
-    block it calls `before_block(ms)` with the session time the block starts at; `fail_at_ms`
-    makes it stop there with an error, as an unplugged headset does."""
+    block it calls `before_block(ms)` with the time its own blocks reached; at `fail_at_ms` it
+    stops rendering, with an error as an unplugged headset does, or (`stall`) silently as a
+    stream on a killed audio server does."""
 
     name = "fake speaker"
 
     def __init__(self, render: Render, sample_rate: int, block_frames: int = 512,
                  before_block: Callable[[int], None] = lambda ms: None,
-                 fail_at_ms: int | None = None) -> None:
+                 fail_at_ms: int | None = None, stall: bool = False) -> None:
         self._render = render
+        self._stall = stall
         self._sample_rate = sample_rate
         self._block_frames = block_frames
         self._before_block = before_block
@@ -244,7 +246,8 @@ class FakeOutput:
         while not self._stopping.is_set():
             now_ms = self.blocks * self._block_frames * 1000 // self._sample_rate
             if self._fail_at_ms is not None and now_ms >= self._fail_at_ms:
-                self.error = OSError("device unplugged")
+                if not self._stall:
+                    self.error = OSError("device unplugged")
                 return
             self._before_block(now_ms)
             self._render(self._block_frames)
@@ -253,16 +256,36 @@ class FakeOutput:
                 self._stopping.wait(0.0005)  # let the main thread pump events now and then
 
 
+class UnavailableOutput:
+    """A speaker that cannot open, as while the audio server is gone."""
+
+    name = "gone"
+    error: BaseException | None = None
+    underflows = 0
+
+    def start(self) -> None:
+        raise OutputUnavailable("cannot open the default output device (no server)")
+
+    def stop(self) -> None:
+        pass
+
+    def stream_time_of(self, sample: int) -> float | None:
+        return None
+
+
 class FakeDevices:
     """A `Devices` factory of fakes. `commands_at` (session ms -> command) are typed at those
     exact times; `keyboard` commands as the keyboard starts; without a `recognizer` voice
     control is unavailable, as with no model. With `hear_all_by_ms` the speaker waits at that
-    session time until the microphone's blocks have all been heard."""
+    session time until the microphone's blocks have all been heard. The first speaker fails at
+    `fail_output_at_ms` (see FakeOutput; `stall_output`); after that, the next
+    `output_gone_for` speakers cannot open, and later ones work: `outputs` are all it made."""
 
     def __init__(self, commands_at: dict[int, Command] | None = None,
                  keyboard: Sequence[Command] = (), recognizer: Recognizer | None = None,
                  microphone_blocks: Sequence[np.ndarray] = (),
-                 fail_output_at_ms: int | None = None,
+                 fail_output_at_ms: int | None = None, stall_output: bool = False,
+                 output_gone_for: int = 0,
                  hear_all_by_ms: int | None = None) -> None:
         self.speech = FakeLiveSpeech()
         self.output: FakeOutput | None = None
@@ -271,6 +294,10 @@ class FakeDevices:
         self._keyboard_commands = keyboard
         self._pending = sorted((commands_at or {}).items())
         self._fail_output_at_ms = fail_output_at_ms
+        self._stall_output = stall_output
+        self._output_gone_for = output_gone_for
+        self.outputs: list[FakeOutput] = []
+        self.output_attempts = 0
         self._hear_all_by_ms = hear_all_by_ms
         self.microphone: FakeMicrophone | None = None
         self._submit: Submit | None = None
@@ -279,8 +306,15 @@ class FakeDevices:
         return self.speech
 
     def make_output(self, render: Render, settings: OutputSettings) -> Output:
+        self.output_attempts += 1
+        if self.outputs and self._output_gone_for > 0:
+            self._output_gone_for -= 1
+            return UnavailableOutput()
+        first = not self.outputs
         self.output = FakeOutput(render, SAMPLE_RATE, before_block=self._type_due,
-                                 fail_at_ms=self._fail_output_at_ms)
+                                 fail_at_ms=self._fail_output_at_ms if first else None,
+                                 stall=self._stall_output)
+        self.outputs.append(self.output)
         return self.output
 
     def make_microphone(self, settings: MicrophoneSettings, sample_rate: int,

@@ -1,0 +1,81 @@
+"""A speaker lost mid-set and back again, on fake devices: the wall clock carries the session
+from the exact sample reached, the speaker takes over again at a phase boundary, and every rep
+is coached once."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.fakes import FakeDevices
+from voice_coach.app.output_keeper import SOUND_BACK, RecoveryTiming
+from voice_coach.app.workout import LiveWorkout, RunOptions
+from voice_coach.core.routine import Block, Routine
+
+ROUTINE = Routine("short", "", (Block("standard", sets=1, reps=3),))
+# The first lift starts at 33.337 s of this routine and reaches the top at 35.337 s.
+LOST_AT_MS = 34_000
+FAST = RecoveryTiming(stall_s=0.2, startup_s=2.0, retry_s=0.3)
+
+
+def run(devices: FakeDevices, tmp_path: Path) -> tuple[int, str, str, list[dict]]:
+    out, err = io.StringIO(), io.StringIO()
+    events = tmp_path / "events.jsonl"
+    options = RunOptions(ROUTINE, events_path=events, recovery=FAST)
+    code = LiveWorkout(options, out=out, err=err, devices=devices).run()
+    log = [json.loads(line) for line in events.read_text().splitlines()]
+    return code, out.getvalue(), err.getvalue(), log
+
+
+@pytest.mark.parametrize("stall", [False, True], ids=["stream-error", "stalled-stream"])
+def test_a_speaker_lost_mid_set_comes_back_at_a_phase_boundary(tmp_path: Path,
+                                                               stall: bool) -> None:
+    devices = FakeDevices(fail_output_at_ms=LOST_AT_MS, stall_output=stall, output_gone_for=1)
+    code, out, err, log = run(devices, tmp_path)
+    assert code == 0, err
+    assert out.startswith("finished: 1 sets, 3 reps")
+    lines = err.splitlines()
+    lost = [line for line in lines if "audio output lost" in line]
+    back = [line for line in lines if "audio output is back" in line]
+    reason = "no sound for 0.2 s" if stall else "device unplugged"
+    assert lost == [f"voice-coach: audio output lost ({reason}); cues are printed and timing "
+                    "runs on the clock; trying the speaker again every 0.3 s"]
+    assert back == ["voice-coach: audio output is back (fake speaker); cues are spoken again"]
+    assert "Traceback" not in err
+
+    changes = [e for e in log if e["type"] == "device"]
+    assert [(e["device"], e["state"]) for e in changes] == [("output", "lost"), ("output", "back")]
+    lost_t, back_t = changes[0]["t"], changes[1]["t"]
+    # The wall clock took over from the sample the speaker stopped at (its 512-frame blocks).
+    assert LOST_AT_MS / 1000 <= lost_t < LOST_AT_MS / 1000 + 0.011
+    # One reopening failed and one worked, 0.3 s apart: that time ran on the wall clock, and
+    # the speaker came back at the block after the next phase boundary (the top of rep 1 at
+    # 35.337 s: the wall clock's 512-frame block holding it is the boundary's test).
+    assert 35.337 < back_t < 35.337 + 0.011
+    assert len(devices.outputs) == 2 and devices.output_attempts == 3
+    phases = [(e["rep"], e["phase"], e["t"]) for e in log if e["type"] == "phase"]
+    assert [p[:2] for p in phases] == [
+        (rep, phase) for rep in (1, 2, 3) for phase in ("lift", "top", "lower", "bottom")]
+    assert [t for *_, t in phases] == sorted(t for *_, t in phases)  # the clock never jumped
+    spoken_back = [e for e in log if e["type"] == "speech" and e["text"] == SOUND_BACK]
+    assert [e["t"] for e in spoken_back] == [back_t]
+    assert any(e["type"] == "click" and e["t"] > back_t for e in log)
+    # The speech of cues between loss and return was never played, but every cue was printed.
+    assert not [e for e in log if e["type"] == "speech" and lost_t < e["t"] < back_t]
+    finished = [e for e in log if e["type"] == "finished"]
+    assert finished[0]["reps_done"] == 3
+
+
+@pytest.mark.slow
+def test_a_speaker_that_never_returns_leaves_the_wall_clock_to_the_end(tmp_path: Path) -> None:
+    devices = FakeDevices(fail_output_at_ms=LOST_AT_MS, output_gone_for=1000)
+    code, out, err, log = run(devices, tmp_path)
+    assert code == 0, err
+    assert out.startswith("finished: 1 sets, 3 reps")
+    assert len([line for line in err.splitlines() if "audio output lost" in line]) == 1
+    assert "audio output is back" not in err
+    assert [e["state"] for e in log if e["type"] == "device"] == ["lost"]
+    assert devices.output_attempts > 10  # tried every 0.3 s for the 20 s that were left
