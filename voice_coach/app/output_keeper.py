@@ -76,7 +76,10 @@ class Heartbeat:
         if self.lane.frames != self._frames:
             self._frames, self._changed = self.lane.frames, now
             return False
-        limit = self._timing.stall_s if self._frames else self._timing.startup_s
+        # A new stream may deliver a few blocks at once and then nothing for a second (seen on
+        # PulseAudio, for every first stream of a server): it is judged once it flows.
+        flowing = self._frames >= self._timing.flowing_frames
+        limit = self._timing.stall_s if flowing else self._timing.startup_s
         return now - self._changed > limit
 
 
