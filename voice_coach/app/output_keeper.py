@@ -159,6 +159,9 @@ class OutputKeeper:
             self._baton.hand_over_at(heartbeat.lane, self._boundary_test())
 
     def stop(self) -> None:
+        candidate = self._candidate
+        if candidate is not None and self._baton.holder is candidate[1].lane:
+            self._back(*candidate)  # it took over just before the end: say so all the same
         if self._candidate is not None:
             self._candidate[0].stop()
             self._candidate = None
