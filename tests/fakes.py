@@ -162,11 +162,15 @@ class ScriptedRecognizer:
 
 
 class FakeMicrophone:
-    """Canned blocks, one per `read`, then nothing; no ADC times (0.0). `drained` is set once
-    the last block has been read."""
+    """Canned blocks, one per `read`, then silence in real time as a quiet room gives, or
+    (`stall`) nothing, as a stream on a killed audio server; no ADC times (0.0). `drained` is
+    set once the last canned block has been read."""
 
-    def __init__(self, blocks: Sequence[np.ndarray], sample_rate: int = 16000) -> None:
+    def __init__(self, blocks: Sequence[np.ndarray], sample_rate: int = 16000,
+                 stall: bool = False) -> None:
         self.sample_rate = sample_rate
+        self._stall = stall
+        self._silence = np.zeros(len(blocks[-1]) if blocks else sample_rate // 10, np.int16)
         self._blocks = list(blocks)
         self._next = 0
         self._closed = threading.Event()
@@ -182,8 +186,12 @@ class FakeMicrophone:
     def read(self, timeout: float | None = None) -> tuple[np.ndarray, float] | None:
         if self._next >= len(self._blocks):
             self.drained.set()
-            self._closed.wait(timeout)
-            return None
+            if self._stall:
+                self._closed.wait(timeout)
+                return None
+            if self._closed.wait(len(self._silence) / self.sample_rate):
+                return None
+            return self._silence, 0.0
         block = self._blocks[self._next]
         self._next += 1
         return block, 0.0
@@ -217,9 +225,13 @@ class FakeOutput:
 
     def __init__(self, render: Render, sample_rate: int, block_frames: int = 512,
                  before_block: Callable[[int], None] = lambda ms: None,
-                 fail_at_ms: int | None = None, stall: bool = False) -> None:
+                 fail_at_ms: int | None = None, stall: bool = False,
+                 real_time_from_ms: int | None = None,
+                 until: threading.Event | None = None) -> None:
         self._render = render
         self._stall = stall
+        self._real_time_from_ms = real_time_from_ms
+        self._until = until
         self._sample_rate = sample_rate
         self._block_frames = block_frames
         self._before_block = before_block
@@ -252,8 +264,17 @@ class FakeOutput:
             self._before_block(now_ms)
             self._render(self._block_frames)
             self.blocks += 1
-            if self.blocks % 64 == 0:
+            if self._paced(now_ms):
+                self._stopping.wait(self._block_frames / self._sample_rate)
+            elif self.blocks % 64 == 0:
                 self._stopping.wait(0.0005)  # let the main thread pump events now and then
+
+    def _paced(self, now_ms: int) -> bool:
+        """In real time from `real_time_from_ms` until `until` is set: time for a device
+        keeper to notice something, while the speaker itself stays healthy."""
+        start, until = self._real_time_from_ms, self._until
+        return start is not None and now_ms >= start and until is not None and (
+            not until.is_set())
 
 
 class UnavailableOutput:
@@ -279,13 +300,16 @@ class FakeDevices:
     control is unavailable, as with no model. With `hear_all_by_ms` the speaker waits at that
     session time until the microphone's blocks have all been heard. The first speaker fails at
     `fail_output_at_ms` (see FakeOutput; `stall_output`); after that, the next
-    `output_gone_for` speakers cannot open, and later ones work: `outputs` are all it made."""
+    `output_gone_for` speakers cannot open, and later ones work: `outputs` are all it made.
+    The first microphone stalls after its blocks with `stall_microphone`; `real_time_from_ms`
+    makes the speaker keep real time from then until `release` is set."""
 
     def __init__(self, commands_at: dict[int, Command] | None = None,
                  keyboard: Sequence[Command] = (), recognizer: Recognizer | None = None,
                  microphone_blocks: Sequence[np.ndarray] = (),
                  fail_output_at_ms: int | None = None, stall_output: bool = False,
-                 output_gone_for: int = 0,
+                 output_gone_for: int = 0, stall_microphone: bool = False,
+                 real_time_from_ms: int | None = None,
                  hear_all_by_ms: int | None = None) -> None:
         self.speech = FakeLiveSpeech()
         self.output: FakeOutput | None = None
@@ -297,6 +321,10 @@ class FakeDevices:
         self._stall_output = stall_output
         self._output_gone_for = output_gone_for
         self.outputs: list[FakeOutput] = []
+        self._stall_microphone = stall_microphone
+        self.microphones: list[FakeMicrophone] = []
+        self._real_time_from_ms = real_time_from_ms
+        self.release = threading.Event()
         self.output_attempts = 0
         self._hear_all_by_ms = hear_all_by_ms
         self.microphone: FakeMicrophone | None = None
@@ -313,13 +341,17 @@ class FakeDevices:
         first = not self.outputs
         self.output = FakeOutput(render, SAMPLE_RATE, before_block=self._type_due,
                                  fail_at_ms=self._fail_output_at_ms if first else None,
-                                 stall=self._stall_output)
+                                 stall=self._stall_output,
+                                 real_time_from_ms=self._real_time_from_ms, until=self.release)
         self.outputs.append(self.output)
         return self.output
 
     def make_microphone(self, settings: MicrophoneSettings, sample_rate: int,
                         block_ms: int) -> MicrophoneInput:
-        self.microphone = FakeMicrophone(self._microphone_blocks, sample_rate)
+        first = not self.microphones
+        self.microphone = FakeMicrophone(self._microphone_blocks, sample_rate,
+                                         stall=self._stall_microphone and first)
+        self.microphones.append(self.microphone)
         return self.microphone
 
     def make_recognizer(self, settings: RecognizerSettings) -> Recognizer:

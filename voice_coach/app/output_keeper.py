@@ -19,16 +19,22 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import numpy as np
 
+from voice_coach.app.device_health import (
+    DeviceChange,
+    Heartbeat,
+    RecoveryTiming,
+    first_line,
+    log_change,
+)
 from voice_coach.app.devices import Devices
 from voice_coach.core.effects import Priority
 from voice_coach.settings import OutputSettings
 from voice_coach.sound.coach_loop import CoachLoop, SpeechPlayed
 from voice_coach.sound.coach_mixer import SAMPLE_RATE
-from voice_coach.sound.output import BLOCK_FRAMES, Output, OutputUnavailable, WallClockOutput
+from voice_coach.sound.output import Output, OutputUnavailable, WallClockOutput
 from voice_coach.sound.render_baton import Lane, RenderBaton
 
 SOUND_BACK = "Sound is back."
@@ -37,50 +43,12 @@ SOUND_BACK = "Sound is back."
 Notice = Callable[[str], None]
 
 
-@dataclass(frozen=True)
-class RecoveryTiming:
-    """How fast a lost device is noticed and tried again."""
-
-    stall_s: float = 0.5
-    """No block for this long and a running stream counts as lost."""
-    startup_s: float = 3.0
-    """A stream just opened may take this long to deliver its first blocks."""
-    retry_s: float = 2.0
-    """How often a lost device is opened again."""
-    flowing_frames: int = 8 * BLOCK_FRAMES
-    """A reopened stream counts as back once it asked for this many frames."""
-
-
-@dataclass(frozen=True)
-class DeviceChange:
-    """A device lost or back, for the events log."""
-
-    at_ms: int
-    device: str  # output, microphone, recognizer
-    state: str  # lost, back
-    detail: str
-    type: str = field(default="device", init=False)
-
-
-class Heartbeat:
-    """Notices when a lane stops asking for frames."""
+class LaneHeartbeat(Heartbeat):
+    """The heartbeat of an output: the frames its lane was asked for."""
 
     def __init__(self, lane: Lane, timing: RecoveryTiming) -> None:
+        super().__init__(lambda: lane.frames, timing.flowing_frames, timing)
         self.lane = lane
-        self._timing = timing
-        self._frames = lane.frames
-        self._changed = time.monotonic()
-
-    def stalled(self) -> bool:
-        now = time.monotonic()
-        if self.lane.frames != self._frames:
-            self._frames, self._changed = self.lane.frames, now
-            return False
-        # A new stream may deliver a few blocks at once and then nothing for a second (seen on
-        # PulseAudio, for every first stream of a server): it is judged once it flows.
-        flowing = self._frames >= self._timing.flowing_frames
-        limit = self._timing.stall_s if flowing else self._timing.startup_s
-        return now - self._changed > limit
 
 
 class OutputKeeper:
@@ -97,8 +65,8 @@ class OutputKeeper:
         self._baton.on_handover = self._on_handover
         self._settings = OutputSettings()
         self.output: Output | None = None
-        self._speaker: tuple[Output, Heartbeat] | None = None  # rendering, or None: wall clock
-        self._candidate: tuple[Output, Heartbeat] | None = None
+        self._speaker: tuple[Output, LaneHeartbeat] | None = None  # rendering, or None: wall clock
+        self._candidate: tuple[Output, LaneHeartbeat] | None = None
         self._retrying = False
         self._next_retry = 0.0
         self._underflows_before = 0
@@ -119,7 +87,7 @@ class OutputKeeper:
             self._start_wall_clock()
             return str(error)
         self.output = speaker
-        self._speaker = (speaker, Heartbeat(lane, self._timing))
+        self._speaker = (speaker, LaneHeartbeat(lane, self._timing))
         return None
 
     def stream_time_of(self, sample: int) -> float | None:
@@ -155,7 +123,7 @@ class OutputKeeper:
             self._candidate = None
             _stop_in_background(candidate)
             self._next_retry = time.monotonic() + self._timing.retry_s
-        elif self._baton.pending is None and heartbeat.lane.frames >= self._timing.flowing_frames:
+        elif self._baton.pending is None and heartbeat.flowing:
             self._baton.hand_over_at(heartbeat.lane, self._boundary_test())
 
     def stop(self) -> None:
@@ -168,11 +136,11 @@ class OutputKeeper:
         if self.output is not None:
             self.output.stop()
 
-    def _lose(self, output: Output, heartbeat: Heartbeat) -> None:
-        reason = _first_line(output.error) if output.error else (
+    def _lose(self, output: Output, heartbeat: LaneHeartbeat) -> None:
+        reason = first_line(output.error) if output.error else (
             f"no sound for {self._timing.stall_s:g} s")
         self._baton.give(None)  # from here until the wall clock starts, nothing renders
-        _log(self._loop, DeviceChange(self._loop.now_ms, "output", "lost", reason))
+        log_change(self._loop, DeviceChange(self._loop.now_ms, "output", "lost", reason))
         self._start_wall_clock()
         self._underflows_before += output.underflows
         _stop_in_background(output)
@@ -189,9 +157,9 @@ class OutputKeeper:
         except OutputUnavailable:
             self._next_retry = time.monotonic() + self._timing.retry_s
             return
-        self._candidate = (candidate, Heartbeat(lane, self._timing))
+        self._candidate = (candidate, LaneHeartbeat(lane, self._timing))
 
-    def _back(self, candidate: Output, heartbeat: Heartbeat) -> None:
+    def _back(self, candidate: Output, heartbeat: LaneHeartbeat) -> None:
         wall = self.output
         self.output, self._speaker, self._candidate = candidate, (candidate, heartbeat), None
         self._retrying = False
@@ -205,7 +173,7 @@ class OutputKeeper:
         loop = self._loop
         candidate = self._candidate
         name = candidate[0].name if candidate is not None else ""
-        _log(loop, DeviceChange(loop.now_ms, "output", "back", name))
+        log_change(loop, DeviceChange(loop.now_ms, "output", "back", name))
         clip = self._sound_back
         if clip is None:
             return
@@ -246,16 +214,6 @@ class OutputKeeper:
         self.output.start()
 
 
-def _log(loop: CoachLoop, change: DeviceChange) -> None:
-    """Into the loop's outbox, so the events log has it in session order."""
-    loop.outbox.put(change)  # type: ignore[arg-type]  # an app event among the loop's own
-
-
 def _stop_in_background(output: Output) -> None:
     """A stream on a vanished server may take its time to close; nothing waits for it."""
     threading.Thread(target=output.stop, name="close-lost-output", daemon=True).start()
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__

@@ -12,10 +12,12 @@ from collections.abc import Callable
 
 import numpy as np
 
+from voice_coach.app.device_health import RecoveryTiming
 from voice_coach.app.devices import Devices, Keyboard
 from voice_coach.app.keyboard import KEY_HELP, KEY_HINT, KeyboardMode
-from voice_coach.app.output_keeper import OutputKeeper, RecoveryTiming
+from voice_coach.app.output_keeper import OutputKeeper
 from voice_coach.app.voice_control import VoiceControl
+from voice_coach.app.voice_keeper import VoiceKeeper
 from voice_coach.core.commands import Command
 from voice_coach.core.effects import State
 from voice_coach.recognition.phrases import CommandPhrases
@@ -42,10 +44,15 @@ class Supervisor:
         self.notice = notice
         self.timing = timing or RecoveryTiming()
         self.speaker = OutputKeeper(devices, loop, notice, self.timing, sound_back)
-        self.voice: VoiceControl | None = None
+        self.listening: VoiceKeeper | None = None
         self.keyboard: Keyboard | None = None
         self.keyboard_mode = KeyboardMode.AUTO
         self.keys_hint = ""  # what the status line says of the keys, once keys act
+
+    @property
+    def voice(self) -> VoiceControl | None:
+        """Voice control while it runs (None while its device is lost, or without it)."""
+        return self.listening.voice if self.listening is not None else None
 
     @property
     def output(self) -> Output | None:
@@ -97,20 +104,15 @@ class Supervisor:
         """Switch to the fallback of any device that failed since the last check, and back to
         any that returned."""
         self.speaker.check()
-        if self.voice is not None and self.voice.error is not None:
-            self.notice(f"voice control stopped ({self.voice.error}); "
-                        f"{self._commands_without_voice()}")
-            self.voice.stop()
-            self.voice = None
-            if self.keyboard is None and self.keyboard_mode is not KeyboardMode.OFF:
-                self.open_keyboard()
+        if self.listening is not None:
+            self.listening.check()
 
     def stop_inputs(self) -> None:
         if self.keyboard is not None:
             self.keyboard.stop()
-        if self.voice is not None:
-            self.voice.stop()
-            self.voice = None
+        if self.listening is not None:
+            self.listening.stop()
+            self.listening = None
 
     def stop_output(self) -> None:
         self.speaker.stop()
@@ -120,6 +122,14 @@ class Supervisor:
             return "no commands can be given (--no-keyboard); Ctrl-C ends the workout"
         return "use keyboard commands instead"
 
+    def _keyboard_meanwhile(self) -> str:
+        """Voice control was lost mid-workout: the keyboard takes over while it is retried."""
+        if self.keyboard is None and self.keyboard_mode is not KeyboardMode.OFF:
+            self.open_keyboard()
+        if self.keyboard_mode is KeyboardMode.OFF:
+            return "no commands can be given meanwhile (--no-keyboard)"
+        return "use keyboard commands meanwhile"
+
     def _open_voice(
         self,
         recognizer: RecognizerSettings,
@@ -128,11 +138,16 @@ class Supervisor:
     ) -> None:
         from voice_coach.app.voice_setup import VoiceUnavailable, open_voice_control
 
+        def open_voice() -> tuple[VoiceControl, str]:
+            return open_voice_control(self.loop, self.devices, recognizer, microphone,
+                                      self.speaker.stream_time_of, phrases)
+
+        listening = VoiceKeeper(open_voice, self.loop, self.notice, self.timing,
+                                self._keyboard_meanwhile)
         try:
-            self.voice, description = open_voice_control(
-                self.loop, self.devices, recognizer, microphone, self.speaker.stream_time_of,
-                phrases)
+            description = listening.open()
         except VoiceUnavailable as error:
             self.notice(f"{error}; {self._commands_without_voice()}")
             return
+        self.listening = listening
         self.notice(description)

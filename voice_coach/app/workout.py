@@ -16,11 +16,12 @@ from typing import TextIO
 
 import numpy as np
 
+from voice_coach.app.device_health import RecoveryTiming
 from voice_coach.app.devices import Devices, LiveSpeech, RealDevices
 from voice_coach.app.event_pump import EventPump, Observer
 from voice_coach.app.events_log import EventsLog
 from voice_coach.app.keyboard import KeyboardMode
-from voice_coach.app.output_keeper import SOUND_BACK, RecoveryTiming
+from voice_coach.app.output_keeper import SOUND_BACK
 from voice_coach.app.status_line import StatusLine
 from voice_coach.app.supervisor import Supervisor
 from voice_coach.core.catalog import Catalog, load_catalog

@@ -1,6 +1,6 @@
-"""A speaker lost mid-set and back again, on fake devices: the wall clock carries the session
-from the exact sample reached, the speaker takes over again at a phase boundary, and every rep
-is coached once."""
+"""A speaker or a microphone lost mid-set and back again, on fake devices: the wall clock
+carries the session from the exact sample reached, the speaker takes over again at a phase
+boundary, every rep is coached once, and a lost microphone is reopened."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ import io
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from tests.fakes import FakeDevices
-from voice_coach.app.output_keeper import SOUND_BACK, RecoveryTiming
+from tests.fakes import FakeDevices, ScriptedRecognizer
+from voice_coach.app.device_health import DeviceChange, RecoveryTiming
+from voice_coach.app.output_keeper import SOUND_BACK
 from voice_coach.app.workout import LiveWorkout, RunOptions
 from voice_coach.core.routine import Block, Routine
 
@@ -79,3 +81,30 @@ def test_a_speaker_that_never_returns_leaves_the_wall_clock_to_the_end(tmp_path:
     assert "audio output is back" not in err
     assert [e["state"] for e in log if e["type"] == "device"] == ["lost"]
     assert devices.output_attempts > 10  # tried every 0.3 s for the 20 s that were left
+
+
+def test_a_microphone_lost_mid_set_is_reopened_and_keys_work_meanwhile(tmp_path: Path) -> None:
+    devices = FakeDevices(recognizer=ScriptedRecognizer({}), stall_microphone=True,
+                          microphone_blocks=[np.zeros(800, np.int16)] * 5,
+                          real_time_from_ms=0)
+
+    def release_when_back(event: object) -> None:
+        if isinstance(event, DeviceChange) and event.state == "back":
+            devices.release.set()  # the rest of the session may run fast
+
+    out, err = io.StringIO(), io.StringIO()
+    events = tmp_path / "events.jsonl"
+    options = RunOptions(ROUTINE, events_path=events, recovery=FAST)
+    code = LiveWorkout(options, out=out, err=err, devices=devices,
+                       observers=[release_when_back]).run()
+    assert code == 0, err.getvalue()
+    assert out.getvalue().startswith("finished: 1 sets, 3 reps")
+    lines = err.getvalue().splitlines()
+    assert [line for line in lines if "microphone" in line] == [
+        "voice-coach: microphone lost (no sound from it for 0.2 s); use keyboard commands "
+        "meanwhile; trying the microphone again every 0.3 s",
+        "voice-coach: microphone is back; listening for commands again"]
+    log = [json.loads(line) for line in events.read_text().splitlines()]
+    changes = [(e["device"], e["state"]) for e in log if e["type"] == "device"]
+    assert changes == [("microphone", "lost"), ("microphone", "back")]
+    assert len(devices.microphones) >= 2 and devices.microphones[-1].drained.is_set()
