@@ -133,13 +133,16 @@ def _run_engine(session: Session, pending: list[tuple[int, Command]], step_ms: i
 
 class ScriptedRecognizer:
     """A fake engine that returns prepared hypotheses at given block numbers and records input;
-    reset() forgets the utterance in progress, i.e. the rest of the script."""
+    reset() forgets the utterance in progress, i.e. the rest of the script. At block
+    `fails_at` it fails once, as a recognizer child process that died."""
 
     name = "scripted"
     dropped_phrases: tuple[str, ...] = ()
 
-    def __init__(self, script: dict[int, list[Hypothesis]], sample_rate: int = 16000) -> None:
+    def __init__(self, script: dict[int, list[Hypothesis]], sample_rate: int = 16000,
+                 fails_at: int | None = None) -> None:
         self.sample_rate = sample_rate
+        self.fails_at = fails_at
         self.script = script
         self.blocks_fed: list[np.ndarray] = []
         self.resets = 0
@@ -151,6 +154,9 @@ class ScriptedRecognizer:
 
     def feed(self, block: np.ndarray) -> list[Hypothesis]:
         self.blocks_fed.append(block.copy())
+        if self.fails_at is not None and len(self.blocks_fed) > self.fails_at:
+            self.fails_at = None
+            raise RecognizerUnavailable("the speech recognizer process stopped (exit code -9)")
         return self.script.get(len(self.blocks_fed) - 1, [])
 
     def reset(self) -> None:
@@ -329,6 +335,7 @@ class FakeDevices:
         self._hear_all_by_ms = hear_all_by_ms
         self.microphone: FakeMicrophone | None = None
         self._submit: Submit | None = None
+        self.recognizer_settings: list[RecognizerSettings] = []
 
     def make_speech(self, settings: SpeechSettings) -> LiveSpeech:
         return self.speech
@@ -355,6 +362,7 @@ class FakeDevices:
         return self.microphone
 
     def make_recognizer(self, settings: RecognizerSettings) -> Recognizer:
+        self.recognizer_settings.append(settings)
         if self.recognizer is None:
             raise RecognizerUnavailable("no recognizer in this test")
         return self.recognizer

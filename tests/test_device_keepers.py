@@ -16,6 +16,7 @@ from voice_coach.app.device_health import DeviceChange, RecoveryTiming
 from voice_coach.app.output_keeper import SOUND_BACK
 from voice_coach.app.workout import LiveWorkout, RunOptions
 from voice_coach.core.routine import Block, Routine
+from voice_coach.settings import RecognizerKind, RecognizerSettings
 
 ROUTINE = Routine("short", "", (Block("standard", sets=1, reps=3),))
 # The first lift starts at 33.337 s of this routine and reaches the top at 35.337 s.
@@ -108,3 +109,30 @@ def test_a_microphone_lost_mid_set_is_reopened_and_keys_work_meanwhile(tmp_path:
     changes = [(e["device"], e["state"]) for e in log if e["type"] == "device"]
     assert changes == [("microphone", "lost"), ("microphone", "back")]
     assert len(devices.microphones) >= 2 and devices.microphones[-1].drained.is_set()
+
+
+def test_a_recognizer_that_dies_is_restarted_with_the_same_settings(tmp_path: Path) -> None:
+    devices = FakeDevices(recognizer=ScriptedRecognizer({}, fails_at=3), real_time_from_ms=0,
+                          microphone_blocks=[np.zeros(800, np.int16)] * 5)
+
+    def release_when_back(event: object) -> None:
+        if isinstance(event, DeviceChange) and event.state == "back":
+            devices.release.set()
+
+    out, err = io.StringIO(), io.StringIO()
+    events = tmp_path / "events.jsonl"
+    settings = RecognizerSettings(RecognizerKind.POCKETSPHINX)
+    options = RunOptions(ROUTINE, events_path=events, recovery=FAST, recognizer=settings)
+    code = LiveWorkout(options, out=out, err=err, devices=devices,
+                       observers=[release_when_back]).run()
+    assert code == 0, err.getvalue()
+    assert out.getvalue().startswith("finished: 1 sets, 3 reps")
+    lines = [line for line in err.getvalue().splitlines() if "recognizer" in line]
+    assert lines == [
+        "voice-coach: recognizer lost (the speech recognizer process stopped (exit code -9)); use "
+        "keyboard commands meanwhile; trying the voice recognizer again every 0.3 s",
+        "voice-coach: recognizer is back; listening for commands again"]
+    log = [json.loads(line) for line in events.read_text().splitlines()]
+    changes = [(e["device"], e["state"]) for e in log if e["type"] == "device"]
+    assert changes == [("recognizer", "lost"), ("recognizer", "back")]
+    assert devices.recognizer_settings == [settings, settings]
