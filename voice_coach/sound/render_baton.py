@@ -40,20 +40,22 @@ class Lane:
         # Announce first, then look at the holder: `RenderBaton.give` stores the holder first,
         # then looks at `rendering`, so one of the two always sees the other (no lock needed).
         self.rendering = True
-        baton = self._baton
-        if baton.holder is self:
-            if not self._holding:  # the first block it renders for the session
-                self._holding = True
-                self.offset = baton.position() - self.frames
-            block = baton.render(frames)
-            baton.after_block(self)
-        else:
-            self._holding = False
-            block = self._silence[:frames] if frames <= len(self._silence) else (
-                np.zeros(frames, np.float32))
-        self.frames += frames
-        self.rendering = False
-        return block
+        try:
+            baton = self._baton
+            if baton.holder is self:
+                if not self._holding:  # the first block it renders for the session
+                    self._holding = True
+                    self.offset = baton.position() - self.frames
+                block = baton.render(frames)
+                baton.after_block(self)
+            else:
+                self._holding = False
+                block = self._silence[:frames] if frames <= len(self._silence) else (
+                    np.zeros(frames, np.float32))
+            self.frames += frames
+            return block
+        finally:  # a render that raised (reported by the output) is not in progress either
+            self.rendering = False
 
     def stream_frame_of(self, sample: int) -> int:
         """This output's own frame number of session sample `sample`."""
