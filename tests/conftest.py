@@ -9,10 +9,12 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
+from pathlib import Path
 
 import pytest
 
-from tests.pulse_audio import PulseRig
+from tests.pulse_audio import PrivatePulseServer, PulseRig
 
 
 def pulse_available() -> bool:
@@ -24,6 +26,8 @@ def pulse_available() -> bool:
 @pytest.fixture(autouse=True)
 def _require_audio_server(request: pytest.FixtureRequest) -> None:
     if request.node.get_closest_marker("devices") is None:
+        return
+    if "own_pulse_server" in request.fixturenames:  # the test starts a server of its own
         return
     if pulse_available():
         return
@@ -40,6 +44,21 @@ def private_dirs(tmp_path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("VOICE_COACH_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     return tmp_path
+
+
+@pytest.fixture
+def own_pulse_server():
+    """A private PulseAudio server for this test alone (see PrivatePulseServer), started."""
+    if shutil.which("pulseaudio") is None:
+        pytest.skip("no pulseaudio program to start a private server with")
+    folder = Path(tempfile.mkdtemp(prefix="vc-pulse-"))  # short: a socket path has a limit
+    server = PrivatePulseServer(folder)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.kill()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from voice_coach.settings import (
     RecognizerSettings,
     SpeechSettings,
 )
-from voice_coach.sound.output import Output, Render
+from voice_coach.sound.output import Output, OutputUnavailable, Render
 
 SAMPLE_RATE = 48000
 
@@ -94,13 +94,16 @@ def click_clip(length: int = 240, level: float = 0.5) -> np.ndarray:
 
 class ScriptedRecognizer:
     """A fake engine that returns prepared hypotheses at given block numbers and records input;
-    reset() forgets the utterance in progress, i.e. the rest of the script."""
+    reset() forgets the utterance in progress, i.e. the rest of the script. At block
+    `fails_at` it fails once, as a recognizer child process that died."""
 
     name = "scripted"
     dropped_phrases: tuple[str, ...] = ()
 
-    def __init__(self, script: dict[int, list[Hypothesis]], sample_rate: int = 16000) -> None:
+    def __init__(self, script: dict[int, list[Hypothesis]], sample_rate: int = 16000,
+                 fails_at: int | None = None) -> None:
         self.sample_rate = sample_rate
+        self.fails_at = fails_at
         self.script = script
         self.blocks_fed: list[np.ndarray] = []
         self.resets = 0
@@ -112,6 +115,9 @@ class ScriptedRecognizer:
 
     def feed(self, block: np.ndarray) -> list[Hypothesis]:
         self.blocks_fed.append(block.copy())
+        if self.fails_at is not None and len(self.blocks_fed) > self.fails_at:
+            self.fails_at = None
+            raise RecognizerUnavailable("the speech recognizer process stopped (exit code -9)")
         return self.script.get(len(self.blocks_fed) - 1, [])
 
     def reset(self) -> None:
@@ -123,11 +129,15 @@ class ScriptedRecognizer:
 
 
 class FakeMicrophone:
-    """Canned blocks, one per `read`, then nothing; no ADC times (0.0). `drained` is set once
-    the last block has been read."""
+    """Canned blocks, one per `read`, then silence in real time as a quiet room gives, or
+    (`stall`) nothing, as a stream on a killed audio server; no ADC times (0.0). `drained` is
+    set once the last canned block has been read."""
 
-    def __init__(self, blocks: Sequence[np.ndarray], sample_rate: int = 16000) -> None:
+    def __init__(self, blocks: Sequence[np.ndarray], sample_rate: int = 16000,
+                 stall: bool = False) -> None:
         self.sample_rate = sample_rate
+        self._stall = stall
+        self._silence = np.zeros(len(blocks[-1]) if blocks else sample_rate // 10, np.int16)
         self._blocks = list(blocks)
         self._next = 0
         self._closed = threading.Event()
@@ -143,8 +153,12 @@ class FakeMicrophone:
     def read(self, timeout: float | None = None) -> tuple[np.ndarray, float] | None:
         if self._next >= len(self._blocks):
             self.drained.set()
-            self._closed.wait(timeout)
-            return None
+            if self._stall:
+                self._closed.wait(timeout)
+                return None
+            if self._closed.wait(len(self._silence) / self.sample_rate):
+                return None
+            return self._silence, 0.0
         block = self._blocks[self._next]
         self._next += 1
         return block, 0.0
@@ -170,15 +184,21 @@ class FakeKeyboard:
 
 class FakeOutput:
     """Renders blocks in a thread as fast as it can, so a workout takes seconds. Before each
-    block it calls `before_block(ms)` with the session time the block starts at; `fail_at_ms`
-    makes it stop there with an error, as an unplugged headset does."""
+    block it calls `before_block(ms)` with the time its own blocks reached; at `fail_at_ms` it
+    stops rendering, with an error as an unplugged headset does, or (`stall`) silently as a
+    stream on a killed audio server does."""
 
     name = "fake speaker"
 
     def __init__(self, render: Render, sample_rate: int, block_frames: int = 512,
                  before_block: Callable[[int], None] = lambda ms: None,
-                 fail_at_ms: int | None = None) -> None:
+                 fail_at_ms: int | None = None, stall: bool = False,
+                 real_time_from_ms: int | None = None,
+                 until: threading.Event | None = None) -> None:
         self._render = render
+        self._stall = stall
+        self._real_time_from_ms = real_time_from_ms
+        self._until = until
         self._sample_rate = sample_rate
         self._block_frames = block_frames
         self._before_block = before_block
@@ -205,25 +225,58 @@ class FakeOutput:
         while not self._stopping.is_set():
             now_ms = self.blocks * self._block_frames * 1000 // self._sample_rate
             if self._fail_at_ms is not None and now_ms >= self._fail_at_ms:
-                self.error = OSError("device unplugged")
+                if not self._stall:
+                    self.error = OSError("device unplugged")
                 return
             self._before_block(now_ms)
             self._render(self._block_frames)
             self.blocks += 1
-            if self.blocks % 64 == 0:
+            if self._paced(now_ms):
+                self._stopping.wait(self._block_frames / self._sample_rate)
+            elif self.blocks % 64 == 0:
                 self._stopping.wait(0.0005)  # let the main thread pump events now and then
+
+    def _paced(self, now_ms: int) -> bool:
+        """In real time from `real_time_from_ms` until `until` is set: time for a device
+        keeper to notice something, while the speaker itself stays healthy."""
+        start, until = self._real_time_from_ms, self._until
+        return start is not None and now_ms >= start and until is not None and (
+            not until.is_set())
+
+
+class UnavailableOutput:
+    """A speaker that cannot open, as while the audio server is gone."""
+
+    name = "gone"
+    error: BaseException | None = None
+    underflows = 0
+
+    def start(self) -> None:
+        raise OutputUnavailable("cannot open the default output device (no server)")
+
+    def stop(self) -> None:
+        pass
+
+    def stream_time_of(self, sample: int) -> float | None:
+        return None
 
 
 class FakeDevices:
     """A `Devices` factory of fakes. `commands_at` (session ms -> command) are typed at those
     exact times; `keyboard` commands as the keyboard starts; without a `recognizer` voice
     control is unavailable, as with no model. With `hear_all_by_ms` the speaker waits at that
-    session time until the microphone's blocks have all been heard."""
+    session time until the microphone's blocks have all been heard. The first speaker fails at
+    `fail_output_at_ms` (see FakeOutput; `stall_output`); after that, the next
+    `output_gone_for` speakers cannot open, and later ones work: `outputs` are all it made.
+    The first microphone stalls after its blocks with `stall_microphone`; `real_time_from_ms`
+    makes the speaker keep real time from then until `release` is set."""
 
     def __init__(self, commands_at: dict[int, Command] | None = None,
                  keyboard: Sequence[Command] = (), recognizer: Recognizer | None = None,
                  microphone_blocks: Sequence[np.ndarray] = (),
-                 fail_output_at_ms: int | None = None,
+                 fail_output_at_ms: int | None = None, stall_output: bool = False,
+                 output_gone_for: int = 0, stall_microphone: bool = False,
+                 real_time_from_ms: int | None = None,
                  hear_all_by_ms: int | None = None) -> None:
         self.speech = FakeLiveSpeech()
         self.output: FakeOutput | None = None
@@ -232,24 +285,45 @@ class FakeDevices:
         self._keyboard_commands = keyboard
         self._pending = sorted((commands_at or {}).items())
         self._fail_output_at_ms = fail_output_at_ms
+        self._stall_output = stall_output
+        self._output_gone_for = output_gone_for
+        self.outputs: list[FakeOutput] = []
+        self._stall_microphone = stall_microphone
+        self.microphones: list[FakeMicrophone] = []
+        self._real_time_from_ms = real_time_from_ms
+        self.release = threading.Event()
+        self.output_attempts = 0
         self._hear_all_by_ms = hear_all_by_ms
         self.microphone: FakeMicrophone | None = None
         self._submit: Submit | None = None
+        self.recognizer_settings: list[RecognizerSettings] = []
 
     def make_speech(self, settings: SpeechSettings) -> LiveSpeech:
         return self.speech
 
     def make_output(self, render: Render, settings: OutputSettings) -> Output:
+        self.output_attempts += 1
+        if self.outputs and self._output_gone_for > 0:
+            self._output_gone_for -= 1
+            return UnavailableOutput()
+        first = not self.outputs
         self.output = FakeOutput(render, SAMPLE_RATE, before_block=self._type_due,
-                                 fail_at_ms=self._fail_output_at_ms)
+                                 fail_at_ms=self._fail_output_at_ms if first else None,
+                                 stall=self._stall_output,
+                                 real_time_from_ms=self._real_time_from_ms, until=self.release)
+        self.outputs.append(self.output)
         return self.output
 
     def make_microphone(self, settings: MicrophoneSettings, sample_rate: int,
                         block_ms: int) -> MicrophoneInput:
-        self.microphone = FakeMicrophone(self._microphone_blocks, sample_rate)
+        first = not self.microphones
+        self.microphone = FakeMicrophone(self._microphone_blocks, sample_rate,
+                                         stall=self._stall_microphone and first)
+        self.microphones.append(self.microphone)
         return self.microphone
 
     def make_recognizer(self, settings: RecognizerSettings) -> Recognizer:
+        self.recognizer_settings.append(settings)
         if self.recognizer is None:
             raise RecognizerUnavailable("no recognizer in this test")
         return self.recognizer

@@ -112,3 +112,45 @@ class PulseRig:
         for module in reversed(self._modules):
             subprocess.run(["pactl", "unload-module", module], capture_output=True, timeout=10)
         self._modules.clear()
+
+
+class PrivatePulseServer:
+    """A PulseAudio server of a test's own, in a private folder (never the shared test server):
+    sinks `coach` and `mic`, `mic.monitor` the default source. `kill` is SIGKILL, as a crash."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.env = {"PULSE_RUNTIME_PATH": str(folder), "PULSE_SERVER": f"unix:{folder}/native"}
+        self._process: subprocess.Popen | None = None
+
+    def start(self, timeout_s: float = 30.0) -> None:
+        """Returns once the server answers."""
+        command = [
+            "pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1", "--disallow-exit",
+            f"--load=module-native-protocol-unix socket={self.folder}/native auth-anonymous=1",
+            "--load=module-null-sink sink_name=coach rate=48000",
+            "--load=module-null-sink sink_name=mic rate=48000",
+        ]
+        with (self.folder / "pulse.log").open("ab") as log:
+            self._process = subprocess.Popen(command, env={**os.environ, **self.env},
+                                             stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise RuntimeError(f"pulseaudio exited with {self._process.returncode}")
+            if self._pactl("info").returncode == 0:
+                self._pactl("set-default-source", "mic.monitor")
+                return
+            time.sleep(0.05)
+        raise TimeoutError(f"the private PulseAudio server did not answer in {timeout_s} s")
+
+    def kill(self) -> None:
+        if self._process is not None:
+            self._process.kill()
+            self._process.wait(timeout=10)
+            self._process = None
+        (self.folder / "native").unlink(missing_ok=True)
+
+    def _pactl(self, *args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["pactl", *args], env={**os.environ, **self.env},
+                              capture_output=True, timeout=10)

@@ -142,5 +142,5 @@ def test_losing_the_speaker_mid_workout_carries_on_with_printed_cues(
     code = LiveWorkout(options, devices=DevicesWithAFailingSpeaker()).run()
     captured = capsys.readouterr()
     assert code == 0
-    assert "audio output failed (device unplugged); cues will be printed" in captured.err
+    assert "audio output lost (device unplugged); cues are printed" in captured.err
     assert "stopped: 0 sets, 0 reps" in captured.out

@@ -8,6 +8,7 @@ command and how the session finished.
 from __future__ import annotations
 
 import queue
+import time
 from collections.abc import Callable
 
 from voice_coach.app.events_log import EventsLog
@@ -32,14 +33,19 @@ class EventPump:
         self.finished: Finished | None = None
         self.last_command = ""
 
-    def run_until_done(self, idle: Callable[[], None]) -> None:
-        """Pump until the loop is done, calling `idle` whenever no event came for a while."""
+    def run_until_done(self, check: Callable[[], None]) -> None:
+        """Pump until the loop is done, calling `check` every EVENT_WAIT_S however many events
+        come (a device's health must be looked at even while events keep arriving)."""
         loop = self.loop
+        next_check = time.monotonic()
         while not loop.done:
+            now = time.monotonic()
+            if now >= next_check:
+                check()
+                next_check = now + EVENT_WAIT_S
             try:
-                event = loop.outbox.get(timeout=EVENT_WAIT_S)
+                event = loop.outbox.get(timeout=max(0.0, next_check - time.monotonic()))
             except queue.Empty:
-                idle()
                 self.status.show(loop.status, self.last_command, self.keys_hint())
                 continue
             self._handle(event, print_cues=True)

@@ -1,18 +1,23 @@
-"""Keeps a live workout's devices going: opens each with its fallback, and switches to the
-fallback when one fails mid-workout.
+"""Keeps a live workout's devices going: opens each with its fallback, switches to the
+fallback when one fails mid-workout, and back when it returns.
 
-No speaker means a wall clock (cues printed instead of heard); no microphone or recognizer means
-keyboard commands. Each switch costs one line through `notice` and the workout goes on. This is
-where recovering a device that comes back belongs.
+No speaker means a wall clock (cues printed instead of heard; see output_keeper); no microphone
+or recognizer means keyboard commands. Each switch costs one line through `notice` and the
+workout goes on. `check` runs about every 0.1 s in the main thread, whatever else happens.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
+
+from voice_coach.app.device_health import RecoveryTiming
 from voice_coach.app.devices import Devices, Keyboard
 from voice_coach.app.keyboard import KEY_HELP, KEY_HINT, KeyboardMode
+from voice_coach.app.output_keeper import OutputKeeper
 from voice_coach.app.voice_control import VoiceControl
+from voice_coach.app.voice_keeper import VoiceKeeper
 from voice_coach.core.commands import Command
 from voice_coach.core.effects import State
 from voice_coach.recognition.phrases import CommandPhrases
@@ -23,8 +28,7 @@ from voice_coach.settings import (
     RecognizerSettings,
 )
 from voice_coach.sound.coach_loop import CoachLoop
-from voice_coach.sound.coach_mixer import SAMPLE_RATE
-from voice_coach.sound.output import Output, OutputUnavailable, WallClockOutput
+from voice_coach.sound.output import Output
 
 Notice = Callable[[str], None]
 
@@ -32,25 +36,34 @@ Notice = Callable[[str], None]
 class Supervisor:
     """The output and the command inputs of one coach loop."""
 
-    def __init__(self, devices: Devices, loop: CoachLoop, notice: Notice) -> None:
+    def __init__(self, devices: Devices, loop: CoachLoop, notice: Notice,
+                 timing: RecoveryTiming | None = None,
+                 sound_back: np.ndarray | None = None) -> None:
         self.devices = devices
         self.loop = loop
         self.notice = notice
-        self.output: Output | None = None
-        self.voice: VoiceControl | None = None
+        self.timing = timing or RecoveryTiming()
+        self.speaker = OutputKeeper(devices, loop, notice, self.timing, sound_back)
+        self.listening: VoiceKeeper | None = None
         self.keyboard: Keyboard | None = None
         self.keyboard_mode = KeyboardMode.AUTO
         self.keys_hint = ""  # what the status line says of the keys, once keys act
 
+    @property
+    def voice(self) -> VoiceControl | None:
+        """Voice control while it runs (None while its device is lost, or without it)."""
+        return self.listening.voice if self.listening is not None else None
+
+    @property
+    def output(self) -> Output | None:
+        """The output rendering now: the speaker, or the wall clock in its place."""
+        return self.speaker.output
+
     def open_output(self, settings: OutputSettings) -> None:
         """The speaker, or the wall clock when it cannot open."""
-        speaker = self.devices.make_output(self.loop.render_block, settings)
-        try:
-            speaker.start()
-            self.output = speaker
-        except OutputUnavailable as error:
-            self.notice(f"{error}; cues will be printed and timing runs on the clock")
-            self._start_wall_clock()
+        failure = self.speaker.open(settings)
+        if failure is not None:
+            self.notice(f"{failure}; cues will be printed and timing runs on the clock")
 
     def open_inputs(
         self,
@@ -88,41 +101,34 @@ class Supervisor:
             self.keys_hint = KEY_HINT
 
     def check(self) -> None:
-        """Switch to the fallback of any device that failed since the last check."""
-        output = self.output
-        if output is not None and output.error is not None:
-            # The speaker went away mid-workout: keep going on the clock with printed cues.
-            self.notice(f"audio output failed ({output.error}); cues will be printed and "
-                        "timing runs on the clock")
-            output.stop()
-            self._start_wall_clock()
-        if self.voice is not None and self.voice.error is not None:
-            self.notice(f"voice control stopped ({self.voice.error}); "
-                        f"{self._commands_without_voice()}")
-            self.voice.stop()
-            self.voice = None
-            if self.keyboard is None and self.keyboard_mode is not KeyboardMode.OFF:
-                self.open_keyboard()
+        """Switch to the fallback of any device that failed since the last check, and back to
+        any that returned."""
+        self.speaker.check()
+        if self.listening is not None:
+            self.listening.check()
 
     def stop_inputs(self) -> None:
         if self.keyboard is not None:
             self.keyboard.stop()
-        if self.voice is not None:
-            self.voice.stop()
-            self.voice = None
+        if self.listening is not None:
+            self.listening.stop()
+            self.listening = None
 
     def stop_output(self) -> None:
-        if self.output is not None:
-            self.output.stop()
+        self.speaker.stop()
 
     def _commands_without_voice(self) -> str:
         if self.keyboard_mode is KeyboardMode.OFF:
             return "no commands can be given (--no-keyboard); Ctrl-C ends the workout"
         return "use keyboard commands instead"
 
-    def _start_wall_clock(self) -> None:
-        self.output = WallClockOutput(self.loop.render_block, SAMPLE_RATE)
-        self.output.start()
+    def _keyboard_meanwhile(self) -> str:
+        """Voice control was lost mid-workout: the keyboard takes over while it is retried."""
+        if self.keyboard is None and self.keyboard_mode is not KeyboardMode.OFF:
+            self.open_keyboard()
+        if self.keyboard_mode is KeyboardMode.OFF:
+            return "no commands can be given meanwhile (--no-keyboard)"
+        return "use keyboard commands meanwhile"
 
     def _open_voice(
         self,
@@ -132,12 +138,16 @@ class Supervisor:
     ) -> None:
         from voice_coach.app.voice_setup import VoiceUnavailable, open_voice_control
 
-        output = self.output
-        sample_clock = output.stream_time_of if output is not None else (lambda sample: None)
+        def open_voice() -> tuple[VoiceControl, str]:
+            return open_voice_control(self.loop, self.devices, recognizer, microphone,
+                                      self.speaker.stream_time_of, phrases)
+
+        listening = VoiceKeeper(open_voice, self.loop, self.notice, self.timing,
+                                self._keyboard_meanwhile)
         try:
-            self.voice, description = open_voice_control(
-                self.loop, self.devices, recognizer, microphone, sample_clock, phrases)
+            description = listening.open()
         except VoiceUnavailable as error:
             self.notice(f"{error}; {self._commands_without_voice()}")
             return
+        self.listening = listening
         self.notice(description)

@@ -88,6 +88,9 @@ class VoiceControl:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self.error: BaseException | None = None
+        self.blocks = 0
+        """Microphone blocks read so far: its heartbeat (a stream on a vanished audio server
+        just stops delivering)."""
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="voice-control", daemon=True)
@@ -107,6 +110,7 @@ class VoiceControl:
                 if block is None:
                     continue
                 samples, adc_time = block
+                self.blocks += 1
                 start_s = self._timeline.place(len(samples), adc_time)
                 self._mark_coach_audio()
                 self.listener.set_active(self.loop.active_commands)

@@ -14,10 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+import numpy as np
+
+from voice_coach.app.device_health import RecoveryTiming
 from voice_coach.app.devices import Devices, LiveSpeech, RealDevices
 from voice_coach.app.event_pump import EventPump, Observer
 from voice_coach.app.events_log import EventsLog
 from voice_coach.app.keyboard import KeyboardMode
+from voice_coach.app.output_keeper import SOUND_BACK
 from voice_coach.app.status_line import StatusLine
 from voice_coach.app.supervisor import Supervisor
 from voice_coach.core.catalog import Catalog, load_catalog
@@ -33,7 +37,6 @@ from voice_coach.settings import (
 )
 from voice_coach.sound.coach_loop import CoachLoop
 from voice_coach.sound.coach_mixer import SAMPLE_RATE, build_mixer
-from voice_coach.sound.output import Output
 from voice_coach.speech.base import TtsUnavailable
 from voice_coach.speech.prepare import PreparedSpeech, prepare_speech
 
@@ -65,6 +68,8 @@ class RunOptions:
     """The microphone for voice commands."""
     recognizer: RecognizerSettings = field(default_factory=RecognizerSettings)
     """The recognizer for voice commands (kind OFF: keyboard only)."""
+    recovery: RecoveryTiming = field(default_factory=RecoveryTiming)
+    """How fast a lost speaker or microphone is noticed and tried again."""
 
 
 class LiveWorkout:
@@ -81,6 +86,7 @@ class LiveWorkout:
         self.catalog = catalog or load_catalog()
         self.observers = list(observers or [])
         self.devices = devices or RealDevices()
+        self._sound_back: np.ndarray | None = None  # said when a lost speaker is back
 
     def notice(self, text: str) -> None:
         print(f"voice-coach: {text}", file=self.err, flush=True)
@@ -90,7 +96,8 @@ class LiveWorkout:
         speech, prepared = self._open_speech()
         loop = self._build_loop(speech, prepared)
         log = EventsLog(options.events_path) if options.events_path is not None else None
-        supervisor = Supervisor(self.devices, loop, self.notice)
+        supervisor = Supervisor(self.devices, loop, self.notice, options.recovery,
+                                self._sound_back)
         supervisor.open_output(options.output)
         supervisor.open_inputs(options.recognizer, options.microphone, options.command_phrases,
                                options.keyboard, _stdin_is_terminal())
@@ -103,7 +110,7 @@ class LiveWorkout:
         pump = EventPump(loop, status, log, self.observers, keys_hint=lambda: supervisor.keys_hint)
         previous_term = signal.signal(signal.SIGTERM, _raise_interrupted)
         try:
-            pump.run_until_done(idle=supervisor.check)
+            pump.run_until_done(check=supervisor.check)
             pump.drain(print_cues=True)
             code = 0
         except (KeyboardInterrupt, Interrupted):
@@ -120,7 +127,7 @@ class LiveWorkout:
             supervisor.stop_output()
             if speech is not None:
                 speech.close()
-            self._report_underruns(loop, supervisor.output, log)
+            self._report_underruns(loop, supervisor.speaker.underflows, log)
             if log is not None:
                 log.close()
         status.clear()
@@ -137,6 +144,7 @@ class LiveWorkout:
             prepared = prepare_speech(
                 speech, options.routine, self.catalog, options.start_variation,
                 replies=True, progress=self._show_progress)
+            self._sound_back = speech.clip(SOUND_BACK)  # the app says it, not the engine
         except TtsUnavailable as error:
             self.notice(f"{error}; cues will be printed instead of spoken")
             if speech is not None:
@@ -162,10 +170,8 @@ class LiveWorkout:
         # Replies outside the prepared set are rendered on request in the cache's thread.
         return CoachLoop(session, mixer, prepared.lookup(speech.get_ready), speech.request)
 
-    def _report_underruns(self, loop: CoachLoop, output: Output | None,
-                          log: EventsLog | None) -> None:
+    def _report_underruns(self, loop: CoachLoop, underruns: int, log: EventsLog | None) -> None:
         """Gaps in the sound are worth knowing about: a busy machine, or a too-small buffer."""
-        underruns = output.underflows if output is not None else 0
         if log is not None:
             ended_s = round(loop.mixer.position / loop.mixer.sample_rate, 3)
             log.footer(t=ended_s, underruns=underruns)
