@@ -103,14 +103,16 @@ def test_what_the_listener_lets_pass_is_kept_with_why() -> None:
     over_speech = Hypothesis("pause", True, 0.95, (Word("pause", 0.3, 0.7, 0.95),))
     talk = Hypothesis("harbor", True, 0.9, (Word("harbor", 1.2, 1.6, 0.9),))
     inactive = Hypothesis("skip rest", True, 0.9, (Word("skip", 2.2, 2.5, 0.9),))
-    engine = ScriptedRecognizer({9: [over_speech], 19: [talk], 29: [inactive]})
+    unsure = Hypothesis("stop", True, 0.4, (Word("stop", 3.2, 3.5, 0.4),))
+    engine = ScriptedRecognizer({9: [over_speech], 19: [talk], 29: [inactive], 39: [unsure]})
     listener = CommandListener(engine, load_command_phrases(),
                                active=[Command.PAUSE, Command.STOP])
     listener.mark_coach_audio(0.0, 0.5, "speech")
-    assert push_blocks(listener, 32) == []
+    assert push_blocks(listener, 42) == []
     assert [(u.text, u.reason) for u in listener.take_unheeded()] == [
         ("pause", "coach was speaking"),
         ("harbor", "not a command"),
         ("skip rest", "not available now"),
+        ("stop", "too unsure"),
     ]
     assert listener.take_unheeded() == []

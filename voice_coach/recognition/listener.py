@@ -27,8 +27,9 @@ ALL_COMMANDS = frozenset(Command)
 
 @dataclass(frozen=True)
 class Unheeded:
-    """A final hypothesis the listener did not act on, and why: "coach was speaking",
-    "not a command" (no phrase, or too unsure), or "not available now"."""
+    """A final hypothesis the listener did not act on, and why: "coach was speaking", "not a
+    command" (no phrase of one), "too unsure" (a command below the confidence floor), or "not
+    available now"."""
 
     at_s: float
     text: str
@@ -136,10 +137,16 @@ class CommandListener:
             return self.matcher.match_partial(hypothesis.text, self.active)
         command = self.matcher.match(hypothesis.text, hypothesis.confidence, self.active)
         if command is None:
-            anywhere = self.matcher.match(hypothesis.text, hypothesis.confidence, ALL_COMMANDS)
-            self._unheed(hypothesis, at_s,
-                         "not a command" if anywhere is None else "not available now")
+            self._unheed(hypothesis, at_s, self._why_not(hypothesis))
         return command
+
+    def _why_not(self, hypothesis: Hypothesis) -> str:
+        named = self.matcher.match(hypothesis.text, None, ALL_COMMANDS)  # None: any confidence
+        if named is None:
+            return "not a command"
+        if self.matcher.match(hypothesis.text, hypothesis.confidence, ALL_COMMANDS) is None:
+            return "too unsure"
+        return "not available now"
 
     def _unheed(self, hypothesis: Hypothesis, at_s: float, reason: str) -> None:
         if hypothesis.final and hypothesis.text:
