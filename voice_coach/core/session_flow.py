@@ -221,13 +221,13 @@ class SessionFlow:
     def _speak_phase_cue(self, now_ms: int, index: int, tempo: Tempo) -> None:
         """Breathing on each movement, a form cue in the first hold on every third rep (it
         runs on into the second movement, whose breathing cue it replaces), the count last."""
-        form = self._form_cue(tempo)
         if index == 1:
+            form = self._form_cue(tempo)
             if form:
                 self._say(now_ms, form, Priority.FORM, SayKind.FORM)
         elif index == 3:
             self._say(now_ms, phrases.count(self._rep), Priority.CUE, SayKind.COUNT)
-        elif index == 0 or form is None:
+        elif index == 0 or self._form_cue(tempo) is None:
             movement = rep_phases(self._variation)[index]
             text = breathing_cue(self.catalog.common, movement, self._rep == 1)
             self._say(now_ms, text, Priority.CUE, SayKind.CUE)
