@@ -83,7 +83,9 @@ def test_clicks_and_speech_play_when_the_events_log_says(tmp_path: Path) -> None
         offset = found[click]
     steps = [abs(b - a) for a, b in itertools.pairwise(found.values())]
     exact = sum(step <= CLICK_TOLERANCE_S for step in steps)
-    assert exact >= 0.8 * len(steps), steps  # click intervals exact to the sample's ms
+    # Click intervals are exact to the sample's ms, except across a gap the coach reported.
+    assert len(steps) - exact <= footer["underruns"], (steps, footer["underruns"])
+    assert exact >= len(steps) / 2, steps
 
     def local_offset(t: float) -> float:
         before = [c for c in found if c <= t] or [min(found)]

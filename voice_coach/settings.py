@@ -26,6 +26,10 @@ class OutputSettings:
 
     device: str | int | None = None
     """Output device index or (part of a) name, as sounddevice takes it; None: the default."""
+    latency_s: float = 0.1
+    """Output buffering asked of PortAudio. A Python callback shares the interpreter with the
+    rest of the coach, so two blocks (PortAudio's "low", ~21 ms) ran dry on a busy CI machine;
+    ~0.1 s rides out such stalls and adds only that much to a command's audible answer."""
 
 
 @dataclass(frozen=True)

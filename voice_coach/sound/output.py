@@ -91,7 +91,7 @@ class SpeakerOutput:
                  block_frames: int = BLOCK_FRAMES) -> None:
         self._render = render
         self._sample_rate = sample_rate
-        self._device = (settings or OutputSettings()).device
+        self._settings = settings or OutputSettings()
         self._block_frames = block_frames
         self._stream: Any = None
         self.error: BaseException | None = None
@@ -110,13 +110,15 @@ class SpeakerOutput:
         try:
             self._stream = sd.OutputStream(
                 samplerate=self._sample_rate, blocksize=self._block_frames, channels=1,
-                dtype="float32", device=self._device, callback=self._callback, latency="low",
+                dtype="float32", device=self._settings.device, callback=self._callback,
+                latency=self._settings.latency_s,
             )
             self.name = str(sd.query_devices(self._stream.device)["name"])
             self._stream.start()
         except (sd.PortAudioError, ValueError) as error:
             self._stream = None
-            what = f"output device {self._device!r}" if self._device is not None else (
+            device = self._settings.device
+            what = f"output device {device!r}" if device is not None else (
                 "the default output device")
             raise OutputUnavailable(
                 f"cannot open {what} ({_first_line(error)}); list devices with "
