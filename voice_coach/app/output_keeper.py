@@ -44,10 +44,13 @@ Notice = Callable[[str], None]
 
 
 class LaneHeartbeat(Heartbeat):
-    """The heartbeat of an output: the frames its lane was asked for."""
+    """The heartbeat of an output: the frames its lane was asked for. A new stream first asks
+    for its whole buffer at once (`latency_s` of audio) and may then wait a second, so it
+    counts as flowing only once it asked for `flowing_frames` beyond that."""
 
-    def __init__(self, lane: Lane, timing: RecoveryTiming) -> None:
-        super().__init__(lambda: lane.frames, timing.flowing_frames, timing)
+    def __init__(self, lane: Lane, timing: RecoveryTiming, settings: OutputSettings) -> None:
+        buffer_frames = round(settings.latency_s * SAMPLE_RATE)
+        super().__init__(lambda: lane.frames, buffer_frames + timing.flowing_frames, timing)
         self.lane = lane
 
 
@@ -87,7 +90,7 @@ class OutputKeeper:
             self._start_wall_clock()
             return str(error)
         self.output = speaker
-        self._speaker = (speaker, LaneHeartbeat(lane, self._timing))
+        self._speaker = (speaker, LaneHeartbeat(lane, self._timing, settings))
         return None
 
     def stream_time_of(self, sample: int) -> float | None:
@@ -157,7 +160,7 @@ class OutputKeeper:
         except OutputUnavailable:
             self._next_retry = time.monotonic() + self._timing.retry_s
             return
-        self._candidate = (candidate, LaneHeartbeat(lane, self._timing))
+        self._candidate = (candidate, LaneHeartbeat(lane, self._timing, self._settings))
 
     def _back(self, candidate: Output, heartbeat: LaneHeartbeat) -> None:
         wall = self.output
