@@ -15,7 +15,6 @@ from voice_coach.core.engine import Session
 from voice_coach.core.routine import BUILTIN_ROUTINES, Block, Routine
 from voice_coach.routines.estimate import estimate_duration_ms, format_duration
 from voice_coach.routines.files import (
-    TEMPO_RULE_QUOTE,
     RoutineError,
     RoutineFileError,
     load_routine_file,
@@ -23,6 +22,7 @@ from voice_coach.routines.files import (
 )
 from voice_coach.routines.library import find_routine, list_routines, routines_dir
 from voice_coach.routines.template import routine_template
+from voice_coach.routines.tempo_fields import TEMPO_RULE_QUOTE
 
 VALID = """\
 # my routine

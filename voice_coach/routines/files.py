@@ -9,7 +9,6 @@ Blocks are numbered from 1 in messages, as a person counts them.
 
 from __future__ import annotations
 
-import math
 import re
 import tomllib
 from pathlib import Path
@@ -19,24 +18,21 @@ from voice_coach.core.catalog import Catalog, load_catalog
 from voice_coach.core.routine import Block, Routine
 from voice_coach.routines.estimate import MAX_ROUTINE_HOURS, format_duration, over_limit
 from voice_coach.routines.source_map import SourceMap
+from voice_coach.routines.tempo_fields import check_tempo_rule, read_tempo
 from voice_coach.toml_nesting import deepest_line
 from voice_coach.user_text import describe_value, one_line, shown, suggestion, text_problem
 
 TOP_KEYS = ("name", "description", "warmup", "cooldown", "block")
 BLOCK_KEYS = ("variation", "sets", "reps", "seconds", "tempo", "rest", "rest_after")
-TEMPO_PHASES = ("lift", "top", "lower", "bottom")
-MOVING_PHASES = ("lift", "lower")  # these cannot be zero: a rep needs a way up and a way down
 
 SETS_RANGE = (1, 20)
 REPS_RANGE = (1, 100)
 SECONDS_RANGE = (5, 600)
 REST_RANGE = (0, 600)
-TEMPO_MAX_S = 20.0
 TEXT_MAX_CHARS = {"name": 64, "description": 200, "warmup": 300, "cooldown": 300}
 MAX_FILE_CHARS = 1_000_000  # the commented template has 2,500; far longer is not a routine
 # The article's tempo rule (data/leg_lifts.toml cites it under [common].sources): a block's tempo
 # must keep lowering at least as long as lifting, or the coach's "lower slower" cue would lie.
-TEMPO_RULE_QUOTE = "the downward phase is slower and more controlled than the upward phase"
 DEFAULT_REST_S = Block.__dataclass_fields__["rest_s"].default
 DEFAULT_REST_AFTER_S = Block.__dataclass_fields__["rest_after_s"].default
 
@@ -184,23 +180,13 @@ class _Reader:
                 "give either reps (counted sets) or seconds (timed sets), not both",
             )
         reps = self.whole(raw, "reps", REPS_RANGE, index, "") if "reps" in raw else None
-        seconds = (
-            self.whole(raw, "seconds", SECONDS_RANGE, index, " seconds")
-            if "seconds" in raw
-            else None
-        )
-        tempo = self.tempo(raw["tempo"], index) if "tempo" in raw else {}
-        self.tempo_rule(index, variation, tempo)
-        rest = (
-            self.whole(raw, "rest", REST_RANGE, index, " seconds")
-            if "rest" in raw
-            else DEFAULT_REST_S
-        )
-        rest_after = (
-            self.whole(raw, "rest_after", REST_RANGE, index, " seconds")
-            if "rest_after" in raw
-            else DEFAULT_REST_AFTER_S
-        )
+        seconds = self.whole(raw, "seconds", SECONDS_RANGE, index, " seconds") if (
+            "seconds" in raw) else None
+        tempo = read_tempo(self, raw["tempo"], index) if "tempo" in raw else {}
+        check_tempo_rule(self, index, self.catalog.get(variation).tempo, tempo)
+        rest = self.whole(raw, "rest", REST_RANGE, index, " seconds", DEFAULT_REST_S)
+        rest_after = self.whole(raw, "rest_after", REST_RANGE, index, " seconds",
+                                DEFAULT_REST_AFTER_S)
         return Block(
             variation=variation,
             sets=sets,
@@ -211,9 +197,11 @@ class _Reader:
             rest_after_s=rest_after,
         )
 
-    def whole(
-        self, raw: dict[str, Any], key: str, bounds: tuple[int, int], index: int, unit: str
-    ) -> int:
+    def whole(self, raw: dict[str, Any], key: str, bounds: tuple[int, int], index: int,
+              unit: str, default: int | None = None) -> int:
+        """`raw[key]`, a whole number within `bounds`; `default` when absent and one is given."""
+        if key not in raw and default is not None:
+            return default
         value = raw[key]
         low, high = bounds
         field_name = f"blocks[{index + 1}].{key}"
@@ -229,61 +217,6 @@ class _Reader:
                 line, field_name, f"{value}{unit} is out of range; use {low}..{high}{unit}"
             )
         return value
-
-    def tempo(self, raw: Any, index: int) -> dict[str, int]:
-        field_name = f"blocks[{index + 1}].tempo"
-        if not isinstance(raw, dict):
-            raise self.fail(
-                self.source.block_key(index, "tempo"),
-                field_name,
-                "expected a table like { lift = 2.0, top = 1.0, lower = 3.0, "
-                f"bottom = 1.0 }} in seconds, got {describe_value(raw)}",
-            )
-
-        def line_of(phase: str) -> int:
-            return self.source.tempo_key(index, phase)
-
-        self.reject_unknown(raw, TEMPO_PHASES, field_name + ".", line_of)
-        tempo_ms: dict[str, int] = {}
-        for phase, value in raw.items():
-            phase_field = f"{field_name}.{phase}"
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise self.fail(
-                    line_of(phase),
-                    phase_field,
-                    f"expected seconds as a number like 2.0, got {describe_value(value)}",
-                )
-            low = "more than 0" if phase in MOVING_PHASES else "0"
-            if not math.isfinite(value):
-                raise self.fail(
-                    line_of(phase),
-                    phase_field,
-                    f"{value} is not a length of time; use {low} to {TEMPO_MAX_S:g} s",
-                )
-            if value > TEMPO_MAX_S or value < 0 or (phase in MOVING_PHASES and value == 0):
-                raise self.fail(
-                    line_of(phase),
-                    phase_field,
-                    f"{value:g} s is out of range; use {low} to {TEMPO_MAX_S:g} s",
-                )
-            tempo_ms[phase] = round(value * 1000)
-        return tempo_ms
-
-
-    def tempo_rule(self, index: int, variation: str, overrides: dict[str, int]) -> None:
-        """Lowering at least as slow as lifting, once the overrides meet the variation's tempo."""
-        tempo = self.catalog.get(variation).tempo.with_overrides(overrides)
-        if tempo.lower_ms >= tempo.lift_ms:
-            return
-        phase = "lower" if "lower" in overrides else "lift"
-        raise self.fail(
-            self.source.tempo_key(index, phase),
-            f"blocks[{index + 1}].tempo.{phase}",
-            f"lowering ({tempo.lower_ms / 1000:g} s) is faster than lifting "
-            f"({tempo.lift_ms / 1000:g} s); make lower at least as long as lift, "
-            f'as the article says: "{TEMPO_RULE_QUOTE}"',
-        )
-
 
 def _syntax_error(
     path: str | Path, error: tomllib.TOMLDecodeError, source: SourceMap

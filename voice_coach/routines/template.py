@@ -9,9 +9,9 @@ from voice_coach.routines.files import (
     REST_RANGE,
     SECONDS_RANGE,
     SETS_RANGE,
-    TEMPO_MAX_S,
     TEXT_MAX_CHARS,
 )
+from voice_coach.routines.tempo_fields import TEMPO_MAX_S
 from voice_coach.user_text import PRINTABLE_RULE
 
 _TEMPLATE = """\
