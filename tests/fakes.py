@@ -25,6 +25,7 @@ from voice_coach.settings import (
     SpeechSettings,
 )
 from voice_coach.sound.output import Output, OutputUnavailable, Render
+from voice_coach.speech.base import TtsUnavailable
 
 SAMPLE_RATE = 48000
 
@@ -65,12 +66,17 @@ class FakeSynth:
 
 
 class FakeLiveSpeech(FakeSpeech):
-    """FakeSpeech with the live cache's memory: `request` renders at once, `get_ready` reads."""
+    """FakeSpeech with the live cache's memory: `request` renders at once, `get_ready` reads.
+    The first `failing_requests` requests of a new text fail as the cache's would."""
 
-    def __init__(self) -> None:
+    def __init__(self, failing_requests: int = 0) -> None:
         super().__init__()
         self.memory: dict[str, np.ndarray] = {}
         self.closed = False
+        self.failing_requests = failing_requests
+        self.failures = 0
+        self.recoveries = 0
+        self.last_error: Exception | None = None
 
     def clip(self, text: str) -> np.ndarray:
         if text not in self.memory:
@@ -81,6 +87,13 @@ class FakeLiveSpeech(FakeSpeech):
         return self.memory.get(text)
 
     def request(self, text: str) -> None:
+        if text not in self.memory and self.failing_requests > 0:
+            self.failing_requests -= 1
+            self.failures += 1
+            self.last_error = TtsUnavailable("the speech worker exited (code -9)")
+            return
+        if self.failures > self.recoveries and text not in self.memory:
+            self.recoveries += 1
         self.clip(text)
 
     def close(self) -> None:
@@ -269,7 +282,8 @@ class FakeDevices:
     `fail_output_at_ms` (see FakeOutput; `stall_output`); after that, the next
     `output_gone_for` speakers cannot open, and later ones work: `outputs` are all it made.
     The first microphone stalls after its blocks with `stall_microphone`; `real_time_from_ms`
-    makes the speaker keep real time from then until `release` is set."""
+    makes the speaker keep real time from then until `release` is set. The first
+    `failing_speech_requests` replies rendered mid-workout fail."""
 
     def __init__(self, commands_at: dict[int, Command] | None = None,
                  keyboard: Sequence[Command] = (), recognizer: Recognizer | None = None,
@@ -277,8 +291,8 @@ class FakeDevices:
                  fail_output_at_ms: int | None = None, stall_output: bool = False,
                  output_gone_for: int = 0, stall_microphone: bool = False,
                  real_time_from_ms: int | None = None,
-                 hear_all_by_ms: int | None = None) -> None:
-        self.speech = FakeLiveSpeech()
+                 hear_all_by_ms: int | None = None, failing_speech_requests: int = 0) -> None:
+        self.speech = FakeLiveSpeech(failing_speech_requests)
         self.output: FakeOutput | None = None
         self.recognizer = recognizer
         self._microphone_blocks = microphone_blocks

@@ -15,6 +15,7 @@ from tests.fakes import FakeDevices, ScriptedRecognizer
 from voice_coach.app.device_health import DeviceChange, RecoveryTiming
 from voice_coach.app.output_keeper import SOUND_BACK
 from voice_coach.app.workout import LiveWorkout, RunOptions
+from voice_coach.core.commands import Command
 from voice_coach.core.routine import Block, Routine
 from voice_coach.settings import RecognizerKind, RecognizerSettings
 
@@ -136,3 +137,28 @@ def test_a_recognizer_that_dies_is_restarted_with_the_same_settings(tmp_path: Pa
     changes = [(e["device"], e["state"]) for e in log if e["type"] == "device"]
     assert changes == [("recognizer", "lost"), ("recognizer", "back")]
     assert devices.recognizer_settings == [settings, settings]
+
+
+def test_a_reply_the_synthesizer_fails_mid_workout_is_printed_and_the_next_is_spoken(
+        tmp_path: Path) -> None:
+    devices = FakeDevices(commands_at={36_000: Command.HOW_MANY, 44_000: Command.HOW_MANY},
+                          failing_speech_requests=1)
+    code, out, err, log = run(devices, tmp_path)
+    assert code == 0, err
+    assert out.startswith("finished: 1 sets, 3 reps")
+    lines = err.splitlines()
+    assert [line for line in lines if "speech" in line and "voice-coach:" in line] == [
+        "voice-coach: speech lost (the speech worker exited (code -9)); replies are printed, "
+        "and the next one starts the synthesizer again",
+        "voice-coach: speech is back; replies are spoken again"]
+    assert "Traceback" not in err
+    changes = [(e["device"], e["state"]) for e in log if e["type"] == "device"]
+    assert changes == [("speech", "lost"), ("speech", "back")]
+    replies = [e for e in log if e["type"] == "say" and "left in this set" in e["text"]]
+    assert len(replies) == 2, replies
+    first, second = (reply["text"] for reply in replies)
+    assert first in err and second in err  # both replies printed
+    late = [e["text"] for e in log if e["type"] == "speech_late"]
+    played = [e["text"] for e in log if e["type"] == "speech" and not e["dropped"]]
+    assert late == [first] and second in played
+    assert next(e for e in log if e["type"] == "finished")["reps_done"] == 3

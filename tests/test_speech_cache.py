@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from voice_coach.speech.base import TtsUnavailable
 from voice_coach.speech.cache import SpeechCache, default_cache_dir
 from voice_coach.speech.pcm import read_wav
 from voice_coach.speech.synth import Pyttsx3Synth
@@ -144,3 +145,50 @@ def test_concurrent_clip_and_request_render_once(synth: Pyttsx3Synth, tmp_path: 
 
 def test_default_cache_dir_is_per_user() -> None:
     assert default_cache_dir().parts[-2:] == ("voice-coach", "speech")
+
+
+def test_a_killed_worker_is_restarted_for_the_next_request(tmp_path: Path) -> None:
+    with Pyttsx3Synth() as own_synth:  # its own worker, so the module's synth is not harmed
+        cache = SpeechCache(own_synth, tmp_path)
+        cache.clip("Before.")
+        pid = own_synth.worker_pid
+        assert pid is not None
+        os.kill(pid, 9)
+        cache.request("After the worker died.")
+        assert cache.wait_idle(timeout_s=30)
+        ready = cache.get_ready("After the worker died.")
+        assert ready is not None and ready.size > 0
+        assert own_synth.worker_pid not in (None, pid)
+        assert (cache.failures, cache.recoveries) == (0, 0)
+        cache.close()
+
+
+class FailingOnceSynth:
+    """Fails its first synthesis, as a synthesizer whose engine broke would, then works."""
+
+    engine_name = "failing-once"
+    voice = "tone"
+    rate_wpm = 165
+    sample_rate = 48000
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def synthesize(self, text: str) -> np.ndarray:
+        self.calls += 1
+        if self.calls == 1:
+            raise TtsUnavailable("speech rendering failed: no voice")
+        return np.full(480, 0.1, dtype=np.float32)
+
+
+def test_background_failures_and_the_recovery_after_them_are_counted(tmp_path: Path) -> None:
+    cache = SpeechCache(FailingOnceSynth(), tmp_path)  # type: ignore[arg-type]
+    cache.request("First reply.")
+    cache.request("Second reply.")
+    cache.request("Third reply.")
+    assert cache.wait_idle(timeout_s=10)
+    assert cache.get_ready("First reply.") is None
+    assert cache.get_ready("Second reply.") is not None
+    assert (cache.failures, cache.recoveries) == (1, 1)
+    assert str(cache.last_error) == "speech rendering failed: no voice"
+    cache.close()

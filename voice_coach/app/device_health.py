@@ -32,7 +32,7 @@ class DeviceChange:
     """A device lost or back, for the events log."""
 
     at_ms: int
-    device: str  # output, microphone, recognizer
+    device: str  # output, microphone, recognizer, speech
     state: str  # lost, back
     detail: str
     type: str = field(default="device", init=False)

@@ -28,9 +28,14 @@ from voice_coach.sound.output import Output, Render
 
 class LiveSpeech(Protocol):
     """Speech for a live workout: `clip` may block (for preparation); `get_ready` only reads
-    memory (for the audio thread); `request` renders in the background."""
+    memory (for the audio thread); `request` renders in the background, where a failure only
+    counts: in `failures` (`last_error` says why), and the first success after it in
+    `recoveries`."""
 
     rate_wpm: int
+    failures: int
+    recoveries: int
+    last_error: Exception | None
 
     def clip(self, text: str) -> np.ndarray: ...
 

@@ -5,7 +5,7 @@ fields of that type — say (text, priority, kind), click (accent), sound (name)
 phase (phase, rep, set_number, block, variation), state (state, previous), heard (command,
 source, text, confidence), command (command, accepted, note), set_done, variation, finished,
 speech (text, duration_ms, dropped: where a cue's speech really played), speech_late (text),
-device (device: output/microphone/recognizer, state: lost/back, detail).
+device (device: output/microphone/recognizer/speech, state: lost/back, detail).
 The first line is {"type": "run", ...} with the routine and the devices in use; the last,
 {"t": ..., "type": "end", "underruns": N}, how often the audio output ran dry (a gap in the sound).
 """

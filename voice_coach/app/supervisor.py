@@ -2,7 +2,8 @@
 fallback when one fails mid-workout, and back when it returns.
 
 No speaker means a wall clock (cues printed instead of heard; see output_keeper); no microphone
-or recognizer means keyboard commands. Each switch costs one line through `notice` and the
+or recognizer means keyboard commands; a synthesizer failing mid-workout means printed replies
+until the next one renders (speech_keeper). Each switch costs one line through `notice` and the
 workout goes on. `check` runs about every 0.1 s in the main thread, whatever else happens.
 """
 
@@ -13,9 +14,10 @@ from collections.abc import Callable
 import numpy as np
 
 from voice_coach.app.device_health import RecoveryTiming
-from voice_coach.app.devices import Devices, Keyboard
+from voice_coach.app.devices import Devices, Keyboard, LiveSpeech
 from voice_coach.app.keyboard import KEY_HELP, KEY_HINT, KeyboardMode
 from voice_coach.app.output_keeper import OutputKeeper
+from voice_coach.app.speech_keeper import SpeechKeeper
 from voice_coach.app.voice_control import VoiceControl
 from voice_coach.app.voice_keeper import VoiceKeeper
 from voice_coach.core.commands import Command
@@ -45,6 +47,7 @@ class Supervisor:
         self.timing = timing or RecoveryTiming()
         self.speaker = OutputKeeper(devices, loop, notice, self.timing, sound_back)
         self.listening: VoiceKeeper | None = None
+        self.speech: SpeechKeeper | None = None
         self.keyboard: Keyboard | None = None
         self.keyboard_mode = KeyboardMode.AUTO
         self.keys_hint = ""  # what the status line says of the keys, once keys act
@@ -82,6 +85,10 @@ class Supervisor:
         if keyboard.reads_stdin(stdin_is_terminal, self.voice is not None):
             self.open_keyboard()
 
+    def watch_speech(self, speech: LiveSpeech) -> None:
+        """Say when replies rendered mid-workout fail, and when they work again."""
+        self.speech = SpeechKeeper(speech, self.loop, self.notice)
+
     def open_keyboard(self) -> None:
         loop = self.loop
 
@@ -106,6 +113,14 @@ class Supervisor:
         self.speaker.check()
         if self.listening is not None:
             self.listening.check()
+        if self.speech is not None:
+            self.speech.check()
+
+    def last_check(self) -> None:
+        """At the end: report speech that failed or came back since the last check, so a
+        reply at the very end is accounted for too."""
+        if self.speech is not None:
+            self.speech.check()
 
     def stop_inputs(self) -> None:
         if self.keyboard is not None:

@@ -99,6 +99,8 @@ class LiveWorkout:
         supervisor = Supervisor(self.devices, loop, self.notice, options.recovery,
                                 self._sound_back)
         supervisor.open_output(options.output)
+        if speech is not None:
+            supervisor.watch_speech(speech)
         supervisor.open_inputs(options.recognizer, options.microphone, options.command_phrases,
                                options.keyboard, _stdin_is_terminal())
         if log is not None:
@@ -111,6 +113,7 @@ class LiveWorkout:
         previous_term = signal.signal(signal.SIGTERM, _raise_interrupted)
         try:
             pump.run_until_done(check=supervisor.check)
+            supervisor.last_check()
             pump.drain(print_cues=True)
             code = 0
         except (KeyboardInterrupt, Interrupted):

@@ -45,7 +45,13 @@ class SpeechCache:
         self.synth = synth
         self.cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
         self.renders = 0
-        self.last_error: Exception | None = None  # from the background worker, if any
+        """Clips rendered by the synthesizer (not read from memory or disk)."""
+        self.failures = 0
+        """Background requests that failed."""
+        self.recoveries = 0
+        """Background requests that succeeded right after one that failed."""
+        self.last_error: Exception | None = None
+        """Why the last failed background request failed."""
         self._memory: dict[str, np.ndarray] = {}
         self._load_lock = threading.Lock()
         # A text to load, an event to set once everything before it is done, or None to stop.
@@ -145,14 +151,21 @@ class SpeechCache:
             self._worker = None
 
     def _serve_requests(self) -> None:
+        failing = False
         while (request := self._requests.get()) is not None:
             if isinstance(request, threading.Event):
                 request.set()
                 continue
             try:
                 self.clip(request)
-            except Exception as error:  # reported through last_error, never raised here
+            except Exception as error:  # counted for the supervisor, never raised here
                 self.last_error = error
+                self.failures += 1
+                failing = True
+            else:
+                if failing:
+                    self.recoveries += 1
+                failing = False
 
     def _read_disk(self, text: str) -> np.ndarray | None:
         path = self.path_for(text)
