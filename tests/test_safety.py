@@ -64,6 +64,34 @@ def test_harder_into_hover_speaks_its_cautions_once() -> None:
     assert spoken[medicine + 1] == CATALOG.get("medicine-ball").setup
 
 
+def test_next_during_the_intro_still_says_the_cautions_before_the_first_set() -> None:
+    effects = run_scenario({500: Command.NEXT},
+                           session=Session(BUILTIN_ROUTINES["advanced"], CATALOG)).events
+    spoken = says(effects)
+    assert not [s for s in spoken if s.startswith("Next: hover")], "the intro was skipped"
+    first_set = first_index(spoken, "Set one of three")
+    for text in [*HOVER_CAUTIONS, phrases.BACK_PAIN_HINT]:
+        assert spoken.count(text) == 1, text
+        assert spoken.index(text) < first_set, text
+
+
+@pytest.mark.parametrize("next_at_ms", [41_000, 43_000], ids=["before-it", "during-it"])
+def test_a_caution_cut_short_by_a_command_is_said_again_before_the_set(next_at_ms: int) -> None:
+    session = Session(BUILTIN_ROUTINES["standard"], CATALOG, start_variation="seated-elevated")
+    effects = run_scenario({40_000: Command.HARDER, next_at_ms: Command.NEXT},
+                           session=session).events
+    after_next = [e for e in effects if isinstance(e, Say) and e.at_ms >= next_at_ms]
+    spoken = [e.text for e in after_next]
+    assert spoken[0] == "Set complete. Rest. 40 seconds."  # "next" ended the set
+    next_set = first_index(spoken, "Set two of three")
+    assert spoken[next_set - len(HOVER_CAUTIONS) - 1:next_set] == [
+        *HOVER_CAUTIONS, phrases.BACK_PAIN_HINT]
+    whole = says(effects)
+    # Cut before the first caution began, each is said once; cut during it, that one twice.
+    first_count = 1 if next_at_ms == 41_000 else 2
+    assert [whole.count(text) for text in HOVER_CAUTIONS] == [first_count, 1]
+
+
 def test_easier_rungs_carry_no_caution() -> None:
     for variation in ("heel-taps", "slow-tempo", "standard", "t-arms", "seated-elevated"):
         assert CATALOG.get(variation).cautions == (), variation

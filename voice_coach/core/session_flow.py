@@ -79,7 +79,11 @@ class SessionFlow:
         self._last_instruction = ""
         self._after_rest: Action | None = None
         self._rest_ends_ms = 0
+        # Cautions count as said once their speech has run to its end: one cut short by a
+        # command ("next" during the intro) is said again before the set starts.
         self._cautions_said: set[str] = set()
+        self._back_pain_hint_said = False
+        self._caution_by_text = {caution.text: caution.id for caution in catalog.cautions}
 
     # ----- what the session is at ---------------------------------------------------
 
@@ -127,20 +131,37 @@ class SessionFlow:
             then(at_ms)
             return
         end = self._say(at_ms, texts[0], Priority.INSTRUCTION, kind)
-        self._agenda.at(end, lambda t: self._say_in_turn(t, texts[1:], kind, then))
 
-    def _cautions_not_yet_said(self, caution_ids: tuple[str, ...]) -> list[str]:
-        """The texts of these cautions not said yet this session, marked as said; the first
-        caution of a session is followed by how to report back pain."""
+        def after(t: int) -> None:
+            self._note_said(texts[0])
+            self._say_in_turn(t, texts[1:], kind, then)
+
+        self._agenda.at(end, after)
+
+    def _note_said(self, text: str) -> None:
+        caution_id = self._caution_by_text.get(text)
+        if caution_id is not None:
+            self._cautions_said.add(caution_id)
+        elif text == phrases.BACK_PAIN_HINT:
+            self._back_pain_hint_said = True
+
+    def _cautions_not_yet_said(self, caution_ids: tuple[str, ...], hint: bool = True) -> list[str]:
+        """The texts of these cautions not said to the end yet this session; the first caution
+        of a session is followed by how to report back pain (unless `hint` is False: another
+        list said with this one has it)."""
         texts = [
             self.catalog.caution(caution_id).text
             for caution_id in dict.fromkeys(caution_ids)
             if caution_id not in self._cautions_said
         ]
-        if texts and not self._cautions_said:
+        if texts and hint and not self._back_pain_hint_said:
             texts.append(phrases.BACK_PAIN_HINT)
-        self._cautions_said.update(caution_ids)
         return texts
+
+    def _set_cautions(self) -> tuple[str, ...]:
+        """Every caution due before a set of the current block."""
+        opening = self.routine.cautions if self._block_index == 0 else ()
+        return (*opening, *self._variation.cautions)
 
     # ----- blocks and sets ----------------------------------------------------------
 
@@ -150,10 +171,12 @@ class SessionFlow:
         self._rep = 0
         variation, block = self._variation, self._block
         opening = self.routine.cautions if self._block_index == 0 else ()
+        opening_texts = self._cautions_not_yet_said(opening)
+        own = tuple(c for c in variation.cautions if c not in opening)
         texts = [
-            *self._cautions_not_yet_said(opening),
+            *opening_texts,
             phrases.block_intro(variation, block.sets, self._reps_target, block.seconds),
-            *self._cautions_not_yet_said(variation.cautions),
+            *self._cautions_not_yet_said(own, hint=not opening_texts),
             variation.setup,
         ]
         if self._block_index == 0:
@@ -161,6 +184,11 @@ class SessionFlow:
         self._say_in_turn(now_ms, texts, SayKind.SETUP, lambda t: self._ready_set(t, 1))
 
     def _ready_set(self, now_ms: int, set_number: int) -> None:
+        missing = self._cautions_not_yet_said(self._set_cautions())
+        if missing:  # cut short by a command: no set starts before its cautions are heard
+            self._say_in_turn(now_ms + EARCON_MS, missing, SayKind.SETUP,
+                              lambda t: self._ready_set(t, set_number))
+            return
         self._enter(State.READY, now_ms)
         self._set_number = set_number
         self._rep = 0
