@@ -283,7 +283,8 @@ class FakeDevices:
     `output_gone_for` speakers cannot open, and later ones work: `outputs` are all it made.
     The first microphone stalls after its blocks with `stall_microphone`; `real_time_from_ms`
     makes the speaker keep real time from then until `release` is set. The first
-    `failing_speech_requests` replies rendered mid-workout fail."""
+    `failing_speech_requests` replies rendered mid-workout fail. The first
+    `output_missing_at_start` speakers cannot open (none yet when the workout starts)."""
 
     def __init__(self, commands_at: dict[int, Command] | None = None,
                  keyboard: Sequence[Command] = (), recognizer: Recognizer | None = None,
@@ -291,7 +292,9 @@ class FakeDevices:
                  fail_output_at_ms: int | None = None, stall_output: bool = False,
                  output_gone_for: int = 0, stall_microphone: bool = False,
                  real_time_from_ms: int | None = None,
-                 hear_all_by_ms: int | None = None, failing_speech_requests: int = 0) -> None:
+                 hear_all_by_ms: int | None = None, failing_speech_requests: int = 0,
+                 output_missing_at_start: int = 0) -> None:
+        self._output_missing_at_start = output_missing_at_start
         self.speech = FakeLiveSpeech(failing_speech_requests)
         self.output: FakeOutput | None = None
         self.recognizer = recognizer
@@ -317,6 +320,9 @@ class FakeDevices:
 
     def make_output(self, render: Render, settings: OutputSettings) -> Output:
         self.output_attempts += 1
+        if self._output_missing_at_start > 0:
+            self._output_missing_at_start -= 1
+            return UnavailableOutput()
         if self.outputs and self._output_gone_for > 0:
             self._output_gone_for -= 1
             return UnavailableOutput()

@@ -162,3 +162,27 @@ def test_a_reply_the_synthesizer_fails_mid_workout_is_printed_and_the_next_is_sp
     played = [e["text"] for e in log if e["type"] == "speech" and not e["dropped"]]
     assert late == [first] and second in played
     assert next(e for e in log if e["type"] == "finished")["reps_done"] == 3
+
+
+def test_a_speaker_missing_at_the_start_is_taken_up_once_it_opens(tmp_path: Path) -> None:
+    devices = FakeDevices(output_missing_at_start=2)
+    code, out, err, log = run(devices, tmp_path)
+    assert code == 0, err
+    assert out.startswith("finished: 1 sets, 3 reps")
+    notices = [line for line in err.splitlines() if line.startswith("voice-coach:")]
+    assert notices[0] == (
+        "voice-coach: cannot open the default output device (no server); cues will be printed "
+        "and timing runs on the clock; trying the speaker again every 0.3 s")
+    assert [line for line in notices if "audio output is back" in line] == [
+        "voice-coach: audio output is back (fake speaker); cues are spoken again"]
+    assert log[0]["output"] == "none (text cues)"
+    changes = [(e["device"], e["state"]) for e in log if e["type"] == "device"]
+    assert changes == [("output", "back")]
+    back_t = next(e["t"] for e in log if e["type"] == "device")
+    # Two failed tries 0.3 s apart, then the first quiet moment of the intro (after the
+    # welcome, about 4.2 s in).
+    welcome = next(e for e in log if e["type"] == "speech" and e["text"].startswith("Welcome"))
+    assert welcome["t"] + welcome["duration_ms"] / 1000 <= back_t < 15.0
+    assert devices.output_attempts == 3 and len(devices.outputs) == 1
+    assert [e["t"] for e in log if e["type"] == "speech" and e["text"] == SOUND_BACK] == [back_t]
+    assert next(e for e in log if e["type"] == "finished")["reps_done"] == 3

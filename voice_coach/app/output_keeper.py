@@ -79,7 +79,8 @@ class OutputKeeper:
         return self._underflows_before + (self.output.underflows if self.output else 0)
 
     def open(self, settings: OutputSettings) -> str | None:
-        """The speaker, or the wall clock (and the reason) when it cannot open."""
+        """The speaker, or the wall clock (and the reason) when it cannot open; then the
+        speaker is tried again every `retry_s`."""
         self._settings = settings
         lane = self._baton.lane()
         self._baton.give(lane)
@@ -87,7 +88,11 @@ class OutputKeeper:
         try:
             speaker.start()
         except OutputUnavailable as error:
+            # Headphones not yet connected, or the audio server still starting: the speaker is
+            # tried again as one lost mid-set is.
             self._start_wall_clock()
+            self._retrying = True
+            self._next_retry = time.monotonic() + self._timing.retry_s
             return str(error)
         self.output = speaker
         self._speaker = (speaker, LaneHeartbeat(lane, self._timing, settings))

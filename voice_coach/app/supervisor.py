@@ -66,7 +66,8 @@ class Supervisor:
         """The speaker, or the wall clock when it cannot open."""
         failure = self.speaker.open(settings)
         if failure is not None:
-            self.notice(f"{failure}; cues will be printed and timing runs on the clock")
+            self.notice(f"{failure}; cues will be printed and timing runs on the clock; "
+                        f"trying the speaker again every {self.timing.retry_s:g} s")
 
     def open_inputs(
         self,
