@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 
 from tests.scenario import run_scenario
+from voice_coach.core import phrases
 from voice_coach.core.catalog import load_catalog
 from voice_coach.core.commands import Command
 from voice_coach.core.effects import (
@@ -213,3 +214,10 @@ def test_warmup_and_cooldown_words_are_said() -> None:
     assert texts[-2].startswith("Workout complete.") and texts[-1] == "Stretch your hamstrings."
     stopped = says(run_scenario({20_000: Command.STOP}, session=Session(routine, CATALOG)).events)
     assert "Stretch your hamstrings." not in stopped
+
+
+def test_the_summary_names_one_rep_in_the_singular() -> None:
+    assert phrases.summary(False, 0, {"hover leg lifts": 1, "bent-knee heel taps": 2}) == (
+        "Workout stopped. Zero sets, three reps: one hover leg lift, two bent-knee heel taps.")
+    assert phrases.summary(True, 1, {"hanging leg raises": 1}).endswith(
+        "one hanging leg raise. Great work.")

@@ -31,6 +31,12 @@ def plural(n: int, word: str) -> str:
     return f"{number_word(n)} {word}{'' if n == 1 else 's'}"
 
 
+def exercise_count(n: int, name: str) -> str:
+    """"two hover leg lifts", "one hover leg lift": every catalog name is a plural whose last
+    word ends in s."""
+    return f"{number_word(n)} {name[:-1] if n == 1 and name.endswith('s') else name}"
+
+
 def count(rep: int) -> str:
     return f"{number_word(rep).capitalize()}."
 
@@ -103,7 +109,7 @@ def summary(finished: bool, sets_done: int, reps_by_name: dict[str, int]) -> str
     reps = sum(reps_by_name.values())
     if not reps:
         return f"{opening} No reps this time."
-    detail = ", ".join(f"{number_word(n)} {name}" for name, n in reps_by_name.items() if n)
+    detail = ", ".join(exercise_count(n, name) for name, n in reps_by_name.items() if n)
     closing = " Great work." if finished else ""
     done = f"{plural(sets_done, 'set')}, {plural(reps, 'rep')}".capitalize()
     return f"{opening} {done}: {detail}.{closing}"
