@@ -225,3 +225,13 @@ def test_a_progression_offer_of_hover_comes_with_its_cautions_said_once() -> Non
     for text in HOVER_CAUTIONS:  # not again when the person takes the offer
         assert spoken.count(text) == 1
     assert "Switching to hover leg lifts." in spoken
+
+
+def test_harder_during_the_intro_keeps_the_breathing_and_tempo_lines() -> None:
+    session = Session(BUILTIN_ROUTINES["standard"], CATALOG)
+    spoken = says(run_scenario({1_000: Command.HARDER}, session=session).events)
+    first_set = first_index(spoken, "Set one of three")
+    basics = [phrases.breathing(CATALOG), CATALOG.common.tempo_rule]
+    switch = spoken.index("Switching to T-arm leg lifts.")
+    for text in basics:
+        assert spoken.count(text) == 1 and switch < spoken.index(text) < first_set, text

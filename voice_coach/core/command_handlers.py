@@ -120,6 +120,8 @@ class CommandHandlers(SessionFlow):
                                     "easier" if direction < 0 else "harder"))
         cautions = self._cautions_not_yet_said(target.cautions)
         texts = [phrases.switching(target), *cautions, target.setup]
+        if self.state is State.INTRO:  # the intro's own lines would have come after the setup
+            texts += self._basics_not_yet_said()
         if self.state in (State.SET, State.READY, State.INTRO):
             self._agenda.clear()
             self._emit(Hush(now_ms))

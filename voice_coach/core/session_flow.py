@@ -83,6 +83,7 @@ class SessionFlow:
         # command ("next" during the intro) is said again before the set starts.
         self._cautions_said: set[str] = set()
         self._back_pain_hint_said = False
+        self._basics_said: set[str] = set()  # the first block's breathing and tempo lines
         self._caution_by_text = {caution.text: caution.id for caution in catalog.cautions}
 
     # ----- what the session is at ---------------------------------------------------
@@ -144,6 +145,17 @@ class SessionFlow:
             self._cautions_said.add(caution_id)
         elif text == phrases.BACK_PAIN_HINT:
             self._back_pain_hint_said = True
+        elif text in self._basics():
+            self._basics_said.add(text)
+
+    def _basics(self) -> tuple[str, str]:
+        """How to breathe and the tempo rule, said in the first block's intro."""
+        return phrases.breathing(self.catalog), self.catalog.common.tempo_rule
+
+    def _basics_not_yet_said(self) -> list[str]:
+        if self._block_index != 0:
+            return []
+        return [text for text in self._basics() if text not in self._basics_said]
 
     def _cautions_not_yet_said(self, caution_ids: tuple[str, ...], hint: bool = True) -> list[str]:
         """The texts of these cautions not said to the end yet this session; the first caution
@@ -179,8 +191,7 @@ class SessionFlow:
             *self._cautions_not_yet_said(own, hint=not opening_texts),
             variation.setup,
         ]
-        if self._block_index == 0:
-            texts += [phrases.breathing(self.catalog), self.catalog.common.tempo_rule]
+        texts += self._basics_not_yet_said()
         self._say_in_turn(now_ms, texts, SayKind.SETUP, lambda t: self._ready_set(t, 1))
 
     def _ready_set(self, now_ms: int, set_number: int) -> None:
