@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from voice_coach.errors import UserError
+from voice_coach.sound.portaudio import load_sounddevice
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -14,7 +15,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def show_devices(args: argparse.Namespace) -> int:
     try:
-        import sounddevice as sd
+        sd = load_sounddevice()
     except OSError as error:
         raise UserError(f"PortAudio is missing ({error}); install libportaudio2") from None
     devices = sd.query_devices()

@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
+from voice_coach.sound.portaudio import load_sounddevice
+
 Check = Callable[[argparse.Namespace], str]
 
 
@@ -23,8 +25,7 @@ def _device(text: str | None) -> int | str | None:
 
 
 def check_output(args: argparse.Namespace) -> str:
-    import sounddevice as sd
-
+    sd = load_sounddevice()
     info = sd.query_devices(_device(args.output_device), "output")
     sd.check_output_settings(_device(args.output_device), channels=1, samplerate=48000,
                              dtype="float32")

@@ -7,6 +7,8 @@ from types import TracebackType
 
 import numpy as np
 
+from voice_coach.sound.portaudio import load_sounddevice
+
 FIX_HINT = "check `python -m sounddevice` for input devices and pass --input-device DEV"
 
 
@@ -29,7 +31,7 @@ class Microphone:
 
     def __enter__(self) -> Microphone:
         try:
-            import sounddevice
+            sounddevice = load_sounddevice()
         except (ImportError, OSError) as error:
             raise MicrophoneUnavailable(
                 f"audio input is unavailable ({error}); install PortAudio (libportaudio2)"

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from voice_coach.settings import OutputSettings
+from voice_coach.sound.portaudio import load_sounddevice
 
 Render = Callable[[int], np.ndarray]
 # 10.7 ms at 48 kHz: a command takes effect at the next block, so smaller blocks answer sooner
@@ -102,7 +103,7 @@ class SpeakerOutput:
 
     def start(self) -> None:
         try:
-            import sounddevice as sd
+            sd = load_sounddevice()
         except OSError as error:  # PortAudio library missing
             raise OutputUnavailable(
                 f"no audio output: {error}; install it with 'apt-get install libportaudio2'"
