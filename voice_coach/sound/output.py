@@ -118,13 +118,18 @@ class SpeakerOutput:
             self._stream.start()
         except (sd.PortAudioError, ValueError) as error:
             self._stream = None
-            device = self._settings.device
-            what = f"output device {device!r}" if device is not None else (
-                "the default output device")
-            raise OutputUnavailable(
-                f"cannot open {what} ({_first_line(error)}); list devices with "
-                "'voice-coach devices' and pick one with --output-device"
-            ) from None
+            raise OutputUnavailable(self._why_not(sd, error)) from None
+
+    def _why_not(self, sd: Any, error: BaseException) -> str:
+        """One line for a stream that would not open."""
+        device = self._settings.device
+        if device is None and not _has_output_device(sd):
+            # PortAudio's own words here are "Error querying device -1".
+            return ("no audio output device found (is the sound server running, or a speaker "
+                    "plugged in?); 'voice-coach devices' lists what there is")
+        what = f"output device {device!r}" if device is not None else "the default output device"
+        return (f"cannot open {what} ({_first_line(error)}); list devices with "
+                "'voice-coach devices' and pick one with --output-device")
 
     @property
     def latency_s(self) -> float | None:
@@ -195,6 +200,13 @@ class WallClockOutput:
                 self._stopping.wait(max(0.0, next_block - time.monotonic()))
         except Exception as error:  # reported by the main thread
             self.error = error
+
+
+def _has_output_device(sd: Any) -> bool:
+    try:
+        return any(info["max_output_channels"] > 0 for info in sd.query_devices())
+    except sd.PortAudioError:  # a PortAudio that cannot even list its devices has none
+        return False
 
 
 def _first_line(error: BaseException) -> str:
