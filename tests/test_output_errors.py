@@ -1,4 +1,5 @@
-"""What a person reads when the speaker stream will not open: one line naming the reason."""
+"""What a person reads when the speaker or microphone stream will not open: one line naming
+the reason."""
 
 from __future__ import annotations
 
@@ -39,3 +40,16 @@ def test_a_named_device_that_fails_is_named(monkeypatch: pytest.MonkeyPatch) -> 
     assert message == ("cannot open output device 'usb-headset' (Error querying device -1); "
                        "list devices with 'voice-coach devices' and pick one with "
                        "--output-device")
+
+
+def test_no_microphone_at_all_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sounddevice
+
+    from voice_coach.recognition.microphone import Microphone, MicrophoneUnavailable
+
+    monkeypatch.setattr(sounddevice, "InputStream", failing_stream)
+    monkeypatch.setattr(sounddevice, "query_devices",
+                        lambda *a, **k: [{"name": "hdmi", "max_input_channels": 0}])
+    with pytest.raises(MicrophoneUnavailable) as caught, Microphone():
+        pass
+    assert str(caught.value).startswith("no microphone found (is the sound server running")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from voice_coach.sound.portaudio import load_sounddevice
+from voice_coach.sound.portaudio import has_device, load_sounddevice, no_device_line
 
 Check = Callable[[argparse.Namespace], str]
 
@@ -26,6 +26,8 @@ def _device(text: str | None) -> int | str | None:
 
 def check_output(args: argparse.Namespace) -> str:
     sd = load_sounddevice()
+    if args.output_device is None and not has_device(sd, "output"):
+        raise RuntimeError(no_device_line("output"))
     info = sd.query_devices(_device(args.output_device), "output")
     sd.check_output_settings(_device(args.output_device), channels=1, samplerate=48000,
                              dtype="float32")

@@ -7,9 +7,9 @@ from types import TracebackType
 
 import numpy as np
 
-from voice_coach.sound.portaudio import load_sounddevice
+from voice_coach.sound.portaudio import has_device, load_sounddevice, no_device_line
 
-FIX_HINT = "check `python -m sounddevice` for input devices and pass --input-device DEV"
+FIX_HINT = "list devices with 'voice-coach devices' and pick one with --input-device"
 
 
 class MicrophoneUnavailable(Exception):
@@ -48,6 +48,8 @@ class Microphone:
             self._stream.start()
         except (sounddevice.PortAudioError, ValueError) as error:
             self._stream = None
+            if self.device is None and not has_device(sounddevice, "input"):
+                raise MicrophoneUnavailable(no_device_line("input")) from None
             message = str(error).splitlines()[0] if str(error) else type(error).__name__
             raise MicrophoneUnavailable(
                 f"cannot open the microphone ({message}); {FIX_HINT}"

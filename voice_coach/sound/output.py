@@ -16,7 +16,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from voice_coach.settings import OutputSettings
-from voice_coach.sound.portaudio import load_sounddevice
+from voice_coach.sound.portaudio import has_device, load_sounddevice, no_device_line
 
 Render = Callable[[int], np.ndarray]
 # 10.7 ms at 48 kHz: a command takes effect at the next block, so smaller blocks answer sooner
@@ -123,10 +123,8 @@ class SpeakerOutput:
     def _why_not(self, sd: Any, error: BaseException) -> str:
         """One line for a stream that would not open."""
         device = self._settings.device
-        if device is None and not _has_output_device(sd):
-            # PortAudio's own words here are "Error querying device -1".
-            return ("no audio output device found (is the sound server running, or a speaker "
-                    "plugged in?); 'voice-coach devices' lists what there is")
+        if device is None and not has_device(sd, "output"):
+            return no_device_line("output")
         what = f"output device {device!r}" if device is not None else "the default output device"
         return (f"cannot open {what} ({_first_line(error)}); list devices with "
                 "'voice-coach devices' and pick one with --output-device")
@@ -200,13 +198,6 @@ class WallClockOutput:
                 self._stopping.wait(max(0.0, next_block - time.monotonic()))
         except Exception as error:  # reported by the main thread
             self.error = error
-
-
-def _has_output_device(sd: Any) -> bool:
-    try:
-        return any(info["max_output_channels"] > 0 for info in sd.query_devices())
-    except sd.PortAudioError:  # a PortAudio that cannot even list its devices has none
-        return False
 
 
 def _first_line(error: BaseException) -> str:

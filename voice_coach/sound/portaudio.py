@@ -13,6 +13,7 @@ import ctypes
 import ctypes.util
 import os
 from types import ModuleType
+from typing import Any, Literal
 
 # ALSA's snd_lib_error_handler_t is variadic (file, line, function, err, fmt, ...); a handler
 # that takes the fixed arguments and ignores the rest is called correctly on Linux's ABIs.
@@ -51,3 +52,21 @@ def load_sounddevice() -> ModuleType:
     import sounddevice
 
     return sounddevice
+
+
+def has_device(sd: Any, kind: Literal["input", "output"]) -> bool:
+    """Whether PortAudio lists any device that can record (input) or play (output). Without
+    one, PortAudio's own words for the default device are "Error querying device -1"."""
+    try:
+        devices = sd.query_devices()
+    except sd.PortAudioError:
+        return False
+    return any(info[f"max_{kind}_channels"] > 0 for info in devices)
+
+
+def no_device_line(kind: Literal["input", "output"]) -> str:
+    """The one line said instead of "Error querying device -1"."""
+    what, thing = ("microphone", "a microphone") if kind == "input" else (
+        "audio output device", "a speaker")
+    return (f"no {what} found (is the sound server running, or {thing} plugged in?); "
+            "'voice-coach devices' lists what there is")
