@@ -113,8 +113,7 @@ class CommandHandlers(SessionFlow):
         if target is None:
             self._reply(now_ms, phrases.no_easier() if direction < 0 else phrases.no_harder())
             return
-        if self.state is State.SET and self._set_reps_done:
-            self._record_set(now_ms)
+        self._record_partial_set(now_ms)
         self._variations[self._block_index] = target.id
         self._emit(VariationChanged(now_ms, current.id, target.id,
                                     "easier" if direction < 0 else "harder"))
@@ -167,6 +166,11 @@ class CommandHandlers(SessionFlow):
     def _cmd_help(self, now_ms: int) -> None:
         self._reply(now_ms, phrases.help_text())
 
+    def _record_partial_set(self, now_ms: int) -> None:
+        """A set left mid-way for another variation keeps the reps already done."""
+        if self.state is State.SET and self._set_reps_done:
+            self._record_set(now_ms)
+
     def _cmd_back_pain(self, now_ms: int) -> None:
         """Pause, give the article's advice, and go on (on resume) with the gentlest rung at a
         slower tempo, for this block and every block after it."""
@@ -175,8 +179,7 @@ class CommandHandlers(SessionFlow):
             resume_point = self._resume_point(now_ms)
         else:
             resume_point = self._resume_action or self._intro_block
-        if self.state is State.SET and self._set_reps_done:
-            self._record_set(now_ms)
+        self._record_partial_set(now_ms)
         self._agenda.clear()
         self._emit(Hush(now_ms))
         self._enter(State.PAUSED, now_ms)
