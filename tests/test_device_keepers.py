@@ -40,7 +40,7 @@ def test_a_speaker_lost_mid_set_comes_back_at_a_phase_boundary(tmp_path: Path,
     devices = FakeDevices(fail_output_at_ms=LOST_AT_MS, stall_output=stall, output_gone_for=1)
     code, out, err, log = run(devices, tmp_path)
     assert code == 0, err
-    assert out.startswith("finished: 1 sets, 3 reps")
+    assert out.startswith("finished: 1 set, 3 reps")
     lines = err.splitlines()
     lost = [line for line in lines if "audio output lost" in line]
     back = [line for line in lines if "audio output is back" in line]
@@ -78,7 +78,7 @@ def test_a_speaker_that_never_returns_leaves_the_wall_clock_to_the_end(tmp_path:
     devices = FakeDevices(fail_output_at_ms=LOST_AT_MS, output_gone_for=1000)
     code, out, err, log = run(devices, tmp_path)
     assert code == 0, err
-    assert out.startswith("finished: 1 sets, 3 reps")
+    assert out.startswith("finished: 1 set, 3 reps")
     assert len([line for line in err.splitlines() if "audio output lost" in line]) == 1
     assert "audio output is back" not in err
     assert [e["state"] for e in log if e["type"] == "device"] == ["lost"]
@@ -100,7 +100,7 @@ def test_a_microphone_lost_mid_set_is_reopened_and_keys_work_meanwhile(tmp_path:
     code = LiveWorkout(options, out=out, err=err, devices=devices,
                        observers=[release_when_back]).run()
     assert code == 0, err.getvalue()
-    assert out.getvalue().startswith("finished: 1 sets, 3 reps")
+    assert out.getvalue().startswith("finished: 1 set, 3 reps")
     lines = err.getvalue().splitlines()
     assert [line for line in lines if "microphone" in line] == [
         "voice-coach: microphone lost (no sound from it for 0.2 s); use keyboard commands "
@@ -127,7 +127,7 @@ def test_a_recognizer_that_dies_is_restarted_with_the_same_settings(tmp_path: Pa
     code = LiveWorkout(options, out=out, err=err, devices=devices,
                        observers=[release_when_back]).run()
     assert code == 0, err.getvalue()
-    assert out.getvalue().startswith("finished: 1 sets, 3 reps")
+    assert out.getvalue().startswith("finished: 1 set, 3 reps")
     lines = [line for line in err.getvalue().splitlines() if "recognizer" in line]
     assert lines == [
         "voice-coach: recognizer lost (the speech recognizer process stopped (exit code -9)); use "
@@ -145,7 +145,7 @@ def test_a_reply_the_synthesizer_fails_mid_workout_is_printed_and_the_next_is_sp
                           failing_speech_requests=1)
     code, out, err, log = run(devices, tmp_path)
     assert code == 0, err
-    assert out.startswith("finished: 1 sets, 3 reps")
+    assert out.startswith("finished: 1 set, 3 reps")
     lines = err.splitlines()
     assert [line for line in lines if "speech" in line and "voice-coach:" in line] == [
         "voice-coach: speech lost (the speech worker exited (code -9)); replies are printed, "
@@ -168,7 +168,7 @@ def test_a_speaker_missing_at_the_start_is_taken_up_once_it_opens(tmp_path: Path
     devices = FakeDevices(output_missing_at_start=2)
     code, out, err, log = run(devices, tmp_path)
     assert code == 0, err
-    assert out.startswith("finished: 1 sets, 3 reps")
+    assert out.startswith("finished: 1 set, 3 reps")
     notices = [line for line in err.splitlines() if line.startswith("voice-coach:")]
     assert notices[0] == (
         "voice-coach: cannot open the default output device (no server); cues will be printed "

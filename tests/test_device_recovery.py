@@ -97,7 +97,7 @@ def test_killing_the_audio_server_mid_set_loses_no_rep(
             process.wait()
     out, err = out_path.read_text(), err_path.read_text()
     assert process.returncode == 0, err
-    assert f"finished: 1 sets, {REPS} reps" in out, err
+    assert f"finished: 1 set, {REPS} reps" in out, err
     assert "Traceback" not in err
     lines = err.splitlines()
     assert len([line for line in lines if "audio output lost" in line]) == 1, err

@@ -42,7 +42,7 @@ def run_coach(tmp_path: Path, stdin: str) -> list[dict]:
          "--recognizer", "off", "--events", str(events)],
         input=stdin, env=env, capture_output=True, text=True, timeout=180)
     assert result.returncode == 0, result.stderr
-    assert "finished: 1 sets, 3 reps" in result.stdout
+    assert "finished: 1 set, 3 reps" in result.stdout
     return [json.loads(line) for line in events.read_text().splitlines()]
 
 

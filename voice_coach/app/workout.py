@@ -24,6 +24,7 @@ from voice_coach.app.keyboard import KeyboardMode
 from voice_coach.app.output_keeper import SOUND_BACK
 from voice_coach.app.status_line import StatusLine
 from voice_coach.app.supervisor import Supervisor
+from voice_coach.core import phrases
 from voice_coach.core.catalog import Catalog, load_catalog
 from voice_coach.core.effects import Finished
 from voice_coach.core.engine import Session, estimate_speech_ms
@@ -185,10 +186,15 @@ class LiveWorkout:
     def _print_summary(self, finished: Finished | None) -> None:
         if finished is None:
             return
-        names = ", ".join(f"{n} {self.catalog.get(v).name}"
+        names = ", ".join(_counted(n, self.catalog.get(v).name)
                           for v, n in finished.reps_by_variation.items())
-        print(f"{finished.reason.value}: {finished.sets_done} sets, {finished.reps_done} reps"
-              f"{' (' + names + ')' if names else ''}", file=self.out, flush=True)
+        print(f"{finished.reason.value}: {_counted(finished.sets_done, 'sets')}, "
+              f"{_counted(finished.reps_done, 'reps')}{' (' + names + ')' if names else ''}",
+              file=self.out, flush=True)
+
+
+def _counted(n: int, plural: str) -> str:
+    return f"{n} {phrases.noun_for(n, plural)}"
 
 
 def _raise_interrupted(signum: int, frame: object) -> None:

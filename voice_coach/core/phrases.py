@@ -31,10 +31,15 @@ def plural(n: int, word: str) -> str:
     return f"{number_word(n)} {word}{'' if n == 1 else 's'}"
 
 
+def noun_for(n: int, plural: str) -> str:
+    """`plural` ("hover leg lifts", "sets"), in the singular when n is 1: every catalog name is
+    a plural whose last word ends in s."""
+    return plural[:-1] if n == 1 and plural.endswith("s") else plural
+
+
 def exercise_count(n: int, name: str) -> str:
-    """"two hover leg lifts", "one hover leg lift": every catalog name is a plural whose last
-    word ends in s."""
-    return f"{number_word(n)} {name[:-1] if n == 1 and name.endswith('s') else name}"
+    """"two hover leg lifts", "one hover leg lift"."""
+    return f"{number_word(n)} {noun_for(n, name)}"
 
 
 def count(rep: int) -> str:
