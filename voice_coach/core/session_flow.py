@@ -83,7 +83,9 @@ class SessionFlow:
         # command ("next" during the intro) is said again before the set starts.
         self._cautions_said: set[str] = set()
         self._back_pain_hint_said = False
-        self._basics_said: set[str] = set()  # the first block's breathing and tempo lines
+        # How to breathe and the tempo rule, said in the first block's intro.
+        self._basics = (phrases.breathing(catalog), catalog.common.tempo_rule)
+        self._basics_said: set[str] = set()
         self._caution_by_text = {caution.text: caution.id for caution in catalog.cautions}
 
     # ----- what the session is at ---------------------------------------------------
@@ -145,17 +147,13 @@ class SessionFlow:
             self._cautions_said.add(caution_id)
         elif text == phrases.BACK_PAIN_HINT:
             self._back_pain_hint_said = True
-        elif text in self._basics():
+        elif text in self._basics:
             self._basics_said.add(text)
-
-    def _basics(self) -> tuple[str, str]:
-        """How to breathe and the tempo rule, said in the first block's intro."""
-        return phrases.breathing(self.catalog), self.catalog.common.tempo_rule
 
     def _basics_not_yet_said(self) -> list[str]:
         if self._block_index != 0:
             return []
-        return [text for text in self._basics() if text not in self._basics_said]
+        return [text for text in self._basics if text not in self._basics_said]
 
     def _cautions_not_yet_said(self, caution_ids: tuple[str, ...], hint: bool = True) -> list[str]:
         """The texts of these cautions not said to the end yet this session; the first caution
@@ -170,10 +168,13 @@ class SessionFlow:
             texts.append(phrases.BACK_PAIN_HINT)
         return texts
 
+    def _opening_cautions(self) -> tuple[str, ...]:
+        """The routine's own cautions, due before its first block."""
+        return self.routine.cautions if self._block_index == 0 else ()
+
     def _set_cautions(self) -> tuple[str, ...]:
         """Every caution due before a set of the current block."""
-        opening = self.routine.cautions if self._block_index == 0 else ()
-        return (*opening, *self._variation.cautions)
+        return (*self._opening_cautions(), *self._variation.cautions)
 
     # ----- blocks and sets ----------------------------------------------------------
 
@@ -182,7 +183,7 @@ class SessionFlow:
         self._set_number = 0
         self._rep = 0
         variation, block = self._variation, self._block
-        opening = self.routine.cautions if self._block_index == 0 else ()
+        opening = self._opening_cautions()
         opening_texts = self._cautions_not_yet_said(opening)
         own = tuple(c for c in variation.cautions if c not in opening)
         texts = [

@@ -31,8 +31,6 @@ SECONDS_RANGE = (5, 600)
 REST_RANGE = (0, 600)
 TEXT_MAX_CHARS = {"name": 64, "description": 200, "warmup": 300, "cooldown": 300}
 MAX_FILE_CHARS = 1_000_000  # the commented template has 2,500; far longer is not a routine
-# The article's tempo rule (data/leg_lifts.toml cites it under [common].sources): a block's tempo
-# must keep lowering at least as long as lifting, or the coach's "lower slower" cue would lie.
 DEFAULT_REST_S = Block.__dataclass_fields__["rest_s"].default
 DEFAULT_REST_AFTER_S = Block.__dataclass_fields__["rest_after_s"].default
 
@@ -180,8 +178,11 @@ class _Reader:
                 "give either reps (counted sets) or seconds (timed sets), not both",
             )
         reps = self.whole(raw, "reps", REPS_RANGE, index, "") if "reps" in raw else None
-        seconds = self.whole(raw, "seconds", SECONDS_RANGE, index, " seconds") if (
-            "seconds" in raw) else None
+        seconds = (
+            self.whole(raw, "seconds", SECONDS_RANGE, index, " seconds")
+            if "seconds" in raw
+            else None
+        )
         tempo = read_tempo(self, raw["tempo"], index) if "tempo" in raw else {}
         check_tempo_rule(self, index, self.catalog.get(variation).tempo, tempo)
         rest = self.whole(raw, "rest", REST_RANGE, index, " seconds", DEFAULT_REST_S)

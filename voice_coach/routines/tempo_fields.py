@@ -18,6 +18,8 @@ from voice_coach.user_text import describe_value
 TEMPO_PHASES = ("lift", "top", "lower", "bottom")
 MOVING_PHASES = ("lift", "lower")  # these cannot be zero: a rep needs a way up and a way down
 TEMPO_MAX_S = 20.0
+# The article's tempo rule (data/leg_lifts.toml cites it under [common].sources): a block's tempo
+# must keep lowering at least as long as lifting, or the coach's "lower slower" cue would lie.
 TEMPO_RULE_QUOTE = "the downward phase is slower and more controlled than the upward phase"
 
 
