@@ -31,7 +31,15 @@ def coach(args: list[str], tmp_path: Path, **kw) -> subprocess.Popen:
     env = {**os.environ, "VOICE_COACH_DATA_DIR": str(tmp_path / "data"),
            "XDG_CACHE_HOME": str(tmp_path / "cache"), "PYTHONUNBUFFERED": "1"}
     return subprocess.Popen([sys.executable, "-m", "voice_coach", "run", *args], env=env,
-                            text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
+                            text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=_as_from_a_terminal, **kw)
+
+
+def _as_from_a_terminal() -> None:
+    """Ctrl-C reaches a program run from a terminal; a test runner started in the background
+    by a non-interactive shell ignores SIGINT, and its children would inherit that (Python
+    then installs no KeyboardInterrupt handler at all)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def events_of(path: Path) -> list[dict]:
