@@ -67,7 +67,7 @@ def evaluate(
     for clip in manifest:
         listener.reset()
         if blank_clicks:
-            listener.set_self_audio((t, t, "click") for t in clip["click_onsets_s"])
+            listener.set_self_audio((t, t, "click", "") for t in clip["click_onsets_s"])
         samples = read_wav_mono(corpus / clip["file"])
         score.audio_s += len(samples) / listener.sample_rate
         heard = listen_to_samples(listener, samples)

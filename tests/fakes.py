@@ -18,7 +18,9 @@ from voice_coach.app.devices import Keyboard, LiveSpeech, MicrophoneInput, Submi
 from voice_coach.core.commands import Command
 from voice_coach.core.engine import estimate_speech_ms
 from voice_coach.recognition.base import Hypothesis, Recognizer, RecognizerUnavailable
+from voice_coach.recognition.echo_canceller import EchoCanceller
 from voice_coach.settings import (
+    EchoSettings,
     MicrophoneSettings,
     OutputSettings,
     RecognizerSettings,
@@ -103,6 +105,21 @@ class FakeLiveSpeech(FakeSpeech):
 def click_clip(length: int = 240, level: float = 0.5) -> np.ndarray:
     """A click whose first sample is its loudest, so onsets are exact."""
     return (level * np.exp(-np.arange(length) / 30.0)).astype(np.float32)
+
+
+class SubtractingEchoCanceller:
+    """A perfect echo canceller for a microphone that hears exactly the reference: it
+    subtracts it (`recognition.echo_canceller.EchoCanceller`)."""
+
+    name = "subtracting"
+
+    def __init__(self, sample_rate: int = 16000) -> None:
+        self.sample_rate = sample_rate
+        self.calls = 0
+
+    def process(self, mic: np.ndarray, reference: np.ndarray) -> np.ndarray:
+        self.calls += 1
+        return (mic.astype(np.int32) - reference).clip(-32768, 32767).astype(np.int16)
 
 
 class ScriptedRecognizer:
@@ -293,7 +310,9 @@ class FakeDevices:
                  output_gone_for: int = 0, stall_microphone: bool = False,
                  real_time_from_ms: int | None = None,
                  hear_all_by_ms: int | None = None, failing_speech_requests: int = 0,
-                 output_missing_at_start: int = 0) -> None:
+                 output_missing_at_start: int = 0,
+                 echo_canceller: EchoCanceller | None = None) -> None:
+        self.echo_canceller = echo_canceller
         self._output_missing_at_start = output_missing_at_start
         self.speech = FakeLiveSpeech(failing_speech_requests)
         self.output: FakeOutput | None = None
@@ -347,6 +366,12 @@ class FakeDevices:
         if self.recognizer is None:
             raise RecognizerUnavailable("no recognizer in this test")
         return self.recognizer
+
+    def make_echo_canceller(self, settings: EchoSettings,
+                            sample_rate: int) -> tuple[EchoCanceller | None, str]:
+        if self.echo_canceller is None:
+            return None, "echo cancellation off (none in this test)"
+        return self.echo_canceller, f"echo cancellation on ({self.echo_canceller.name})"
 
     def make_keyboard(self, submit: Submit, is_paused: Callable[[], bool],
                       on_unknown: Callable[[str], None]) -> Keyboard:

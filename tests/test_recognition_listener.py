@@ -68,7 +68,7 @@ def test_command_after_the_coach_stopped_speaking_is_accepted_at_the_deciding_bl
     pause = Hypothesis("pause", True, 0.95, (Word("pause", 1.2, 1.6, 0.95),))
     engine = ScriptedRecognizer({19: [pause]})
     listener = CommandListener(engine, load_command_phrases())
-    listener.set_self_audio([(0.0, 0.5, "speech")])
+    listener.set_self_audio([(0.0, 0.5, "speech", "")])
     heard = push_blocks(listener, 22, start_s=10.0)
     assert [(h.command, round(h.at_s, 2), h.text) for h in heard] == [
         (Command.PAUSE, 12.0, "pause")

@@ -20,6 +20,28 @@ class RecognizerKind(StrEnum):
     OFF = "off"
 
 
+class EchoMode(StrEnum):
+    """Whether the listener cancels the coach's own sound from the microphone."""
+
+    AUTO = "auto"  # on when the canceller library is installed and the speaker is known
+    ON = "on"  # a missing canceller is an error
+    OFF = "off"  # the coach's speech is blanked and words over it are ignored
+
+
+@dataclass(frozen=True)
+class EchoSettings:
+    """Echo cancellation of what the coach plays, before recognition."""
+
+    mode: EchoMode = EchoMode.AUTO
+    """See `EchoMode`."""
+    max_delay_s: float = 0.5
+    """Longest speaker-to-microphone delay searched for beyond the reported latencies (a
+    Bluetooth speaker's buffering, a room); offline, where files may start at different
+    moments, the search spans `offline_max_delay_s`."""
+    offline_max_delay_s: float = 10.0
+    """How far apart a recording and the reference may start, for `listen --reference`."""
+
+
 @dataclass(frozen=True)
 class OutputSettings:
     """The speaker."""
@@ -101,6 +123,8 @@ class RecognizerSettings:
     """A Vosk model folder; None: the installed one, if any."""
     pocketsphinx: PocketSphinxSettings = field(default_factory=PocketSphinxSettings)
     """Tuning when the engine is PocketSphinx."""
+    echo: EchoSettings = field(default_factory=EchoSettings)
+    """Echo cancellation before the engine."""
 
 
 @dataclass(frozen=True)
@@ -113,5 +137,8 @@ class MixerSettings:
     """Gain of speech clips."""
     duck_gain: float = 0.3
     """Further gain on clicks while speech plays, so words stay clear."""
+    yield_gain: float = 0.18
+    """Gain of the whole mix while the person talks over the coach (about -15 dB): the rest of
+    their words reaches the microphone over a quieter echo."""
     max_speech_wait_ms: int = 1500
     """An equal- or lower-priority cue waits at most this long behind speech, else is dropped."""

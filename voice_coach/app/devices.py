@@ -16,7 +16,9 @@ import numpy as np
 from voice_coach.app.keyboard import KeyboardCommands
 from voice_coach.core.commands import Command
 from voice_coach.recognition.base import Recognizer
+from voice_coach.recognition.echo_canceller import EchoCanceller
 from voice_coach.settings import (
+    EchoSettings,
     MicrophoneSettings,
     OutputSettings,
     RecognizerSettings,
@@ -95,6 +97,13 @@ class Devices(Protocol):
 
     def make_recognizer(self, settings: RecognizerSettings) -> Recognizer: ...
 
+    def make_echo_canceller(
+        self, settings: EchoSettings, sample_rate: int
+    ) -> tuple[EchoCanceller | None, str]:
+        """The canceller (None: off) and one line saying which and why; raises
+        EchoCancellerUnavailable when the settings insist on one that cannot run."""
+        ...
+
     def make_keyboard(
         self, submit: Submit, is_paused: Callable[[], bool], on_unknown: Callable[[str], None]
     ) -> Keyboard: ...
@@ -127,6 +136,13 @@ class RealDevices:
 
         # Its own process: decoding must never hold up the audio callback (see engine_process).
         return open_recognizer(settings, own_process=True)
+
+    def make_echo_canceller(
+        self, settings: EchoSettings, sample_rate: int
+    ) -> tuple[EchoCanceller | None, str]:
+        from voice_coach.recognition.echo_canceller import open_echo_canceller
+
+        return open_echo_canceller(settings.mode, sample_rate)
 
     def make_keyboard(
         self, submit: Submit, is_paused: Callable[[], bool], on_unknown: Callable[[str], None]

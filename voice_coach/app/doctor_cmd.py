@@ -1,11 +1,12 @@
-"""`voice-coach doctor`: what works on this machine (output, speech, microphone, recognizer)
-and how to fix what does not."""
+"""`voice-coach doctor`: what works on this machine (output, speech, microphone, recognizer,
+echo cancellation) and how to fix what does not."""
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
 
+from voice_coach.app.echo_option import add_aec_argument
 from voice_coach.sound.portaudio import has_device, load_sounddevice, no_device_line
 
 Check = Callable[[argparse.Namespace], str]
@@ -17,6 +18,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--output-device", "-d", metavar="DEV")
     parser.add_argument("--input-device", metavar="DEV")
     parser.add_argument("--model", metavar="PATH", help="a Vosk model folder to check")
+    add_aec_argument(parser)
     parser.set_defaults(handler=run_doctor)
 
 
@@ -64,6 +66,17 @@ def check_recognizer(args: argparse.Namespace) -> str:
             "voice-coach model install")
 
 
+def check_echo(args: argparse.Namespace) -> str:
+    from voice_coach.recognition.echo_canceller import open_echo_canceller
+    from voice_coach.settings import EchoMode
+
+    mode = EchoMode(args.aec)
+    canceller, line = open_echo_canceller(mode)
+    if canceller is None and mode is EchoMode.AUTO:
+        raise RuntimeError(line)
+    return line
+
+
 FIXES = {
     "output device": "list devices with 'voice-coach devices', pick one with --output-device; "
                      "on Debian: apt-get install libportaudio2 pulseaudio",
@@ -71,6 +84,8 @@ FIXES = {
     "microphone": "plug in a microphone or pick one with --input-device; without it the keys "
                   "still work on a terminal",
     "recognizer": "pip install pocketsphinx, or install a Vosk model: voice-coach model install",
+    "echo cancellation": "pip install livekit (WebRTC's echo canceller); without it commands "
+                         "said while the coach talks are not heard",
 }
 
 
@@ -80,6 +95,7 @@ def run_doctor(args: argparse.Namespace) -> int:
         ("speech", check_speech),
         ("microphone", check_microphone),
         ("recognizer", check_recognizer),
+        ("echo cancellation", check_echo),
     ]
     failures = 0
     for name, check in checks:

@@ -5,9 +5,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
+import numpy as np
+
+from voice_coach.app.echo_option import add_aec_argument
+from voice_coach.app.voice_control import ECHO_DELAY_S, LEAD_S
 from voice_coach.recognition.audio_input import AudioFileError, read_wav_mono
 from voice_coach.recognition.base import RecognizerUnavailable
+from voice_coach.recognition.echo_canceller import EchoCancellerUnavailable, open_echo_canceller
+from voice_coach.recognition.echo_path import EchoPath, align_recordings
 from voice_coach.recognition.listener import CommandListener, HeardCommand
 from voice_coach.recognition.microphone import Microphone, MicrophoneUnavailable
 from voice_coach.recognition.offline import listen_to_samples
@@ -16,8 +23,15 @@ from voice_coach.recognition.phrases import (
     dropped_phrases_notice,
     voice_command_phrases,
 )
+from voice_coach.recognition.played_audio import (
+    CoachInterval,
+    PlayedAudioError,
+    intervals_from_loudness,
+    intervals_from_timeline,
+)
 from voice_coach.recognition.select import open_recognizer
-from voice_coach.settings import RecognizerKind, RecognizerSettings
+from voice_coach.settings import EchoMode, EchoSettings, RecognizerKind, RecognizerSettings
+from voice_coach.sound.mixer import AudioKind
 
 READ_TIMEOUT_S = 2.0
 
@@ -39,6 +53,21 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--input-device", metavar="DEV", help="microphone device name or index")
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
     parser.add_argument(
+        "--reference",
+        type=Path,
+        metavar="PLAYED.wav",
+        help="with --input: what the coach played meanwhile (a 'voice-coach render' file), "
+        "cancelled from the recording as the live coach does",
+    )
+    parser.add_argument(
+        "--timeline",
+        type=Path,
+        metavar="FILE.json",
+        help="with --reference: its 'render --timeline' file, so the coach's own command "
+        "words are told from yours",
+    )
+    add_aec_argument(parser)
+    parser.add_argument(
         "--commands",
         metavar="FILE.toml",
         help="your own command phrases, e.g. in your language "
@@ -57,18 +86,54 @@ def run_listen(args: argparse.Namespace) -> int:
         if notice:
             print(f"voice-coach: {notice}", file=sys.stderr)
         if args.input:
-            for heard in listen_to_samples(listener, read_wav_mono(args.input)):
+            samples = read_wav_mono(args.input)
+            reference, coach_audio = None, []
+            if args.reference is not None:
+                reference, coach_audio = _attach_reference(listener, args, samples)
+            for heard in listen_to_samples(listener, samples, reference=reference,
+                                           coach_audio=coach_audio):
                 print_heard(heard, args.json)
             return 0
+        if args.reference is not None:
+            raise AudioFileError("--reference needs --input (a recording to compare it with)")
         return listen_to_microphone(listener, args.input_device, args.json)
     except (
         RecognizerUnavailable,
         AudioFileError,
         MicrophoneUnavailable,
         CommandsFileError,
+        EchoCancellerUnavailable,
+        PlayedAudioError,
     ) as error:
         print(f"voice-coach: {error}", file=sys.stderr)
         return 2
+
+
+def _attach_reference(
+    listener: CommandListener, args: argparse.Namespace, samples: np.ndarray
+) -> tuple[np.ndarray | None, list[CoachInterval]]:
+    """The reference on the recording's axis (None with --aec off: the gate alone), and the
+    coach's sounds on it; gives the listener its echo path, as the live loop has."""
+    settings = EchoSettings(EchoMode(args.aec))
+    played = read_wav_mono(args.reference, listener.sample_rate)
+    rate = listener.sample_rate
+    aligned, offset = align_recordings(samples, played, rate, settings.offline_max_delay_s)
+    if args.timeline is not None:
+        intervals = intervals_from_timeline(args.timeline)
+    else:
+        intervals = intervals_from_loudness(played, rate)
+    shift = offset / rate
+    coach_audio = [
+        (start + shift - LEAD_S, end + shift + (ECHO_DELAY_S if kind is AudioKind.SPEECH else 0),
+         kind, text)
+        for start, end, kind, text in intervals
+    ]
+    canceller, line = open_echo_canceller(settings.mode, rate)
+    print(f"voice-coach: {line}; reference {shift:+.3f} s from the recording", file=sys.stderr)
+    if canceller is None:
+        return None, coach_audio
+    listener.echo = EchoPath(canceller, settings.max_delay_s)
+    return aligned, coach_audio
 
 
 def listen_to_microphone(listener: CommandListener, device: str | None, as_json: bool) -> int:

@@ -189,7 +189,7 @@ class OutputKeeper:
         requested = mixer.position
         # An instruction: it replaces a cue that began in the wall clock's last block (that
         # cue was printed), so the first thing heard again says why the sound was gone.
-        start = mixer.add_speech(requested, clip, int(Priority.INSTRUCTION))
+        start = mixer.add_speech(requested, clip, int(Priority.INSTRUCTION), SOUND_BACK)
         at_ms = loop.now_ms if start is None else start * 1000 // mixer.sample_rate
         loop.outbox.put(SpeechPlayed(at_ms, SOUND_BACK, len(clip) * 1000 // mixer.sample_rate,
                                      start is None, start, requested, len(clip),

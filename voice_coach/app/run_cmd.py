@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from voice_coach.app.echo_option import add_aec_argument
 from voice_coach.app.keyboard import KeyboardMode
 from voice_coach.app.session_history import RunHistory
 from voice_coach.app.workout import LiveWorkout, RunOptions
@@ -16,6 +17,8 @@ from voice_coach.routines.files import RoutineError, RoutineFileError
 from voice_coach.routines.library import FoundRoutine, find_again, locate_routine
 from voice_coach.routines.source import RoutineSource
 from voice_coach.settings import (
+    EchoMode,
+    EchoSettings,
     MicrophoneSettings,
     OutputSettings,
     RecognizerKind,
@@ -56,6 +59,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                      default=RecognizerKind.AUTO.value,
                      help="speech recognizer for voice commands")
     run.add_argument("--model", metavar="PATH", help="a Vosk model folder")
+    add_aec_argument(run)
     run.add_argument("--commands", metavar="FILE.toml",
                      help="your own command phrases, e.g. in your language "
                      "(default: $VOICE_COACH_COMMANDS or the built-in English ones)")
@@ -122,7 +126,8 @@ def run_workout(args: argparse.Namespace) -> int:
             output=OutputSettings(args.output_device),
             speech=SpeechSettings(args.voice, args.rate),
             microphone=MicrophoneSettings(args.input_device),
-            recognizer=RecognizerSettings(RecognizerKind(args.recognizer), args.model),
+            recognizer=RecognizerSettings(RecognizerKind(args.recognizer), args.model,
+                                          echo=EchoSettings(EchoMode(args.aec))),
         )
         history.begin(routine.name, found.source)
         return LiveWorkout(options, catalog=catalog, observers=[history]).run()

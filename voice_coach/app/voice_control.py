@@ -26,10 +26,14 @@ import threading
 from collections import deque
 from collections.abc import Callable
 
+import numpy as np
+
 from voice_coach.app.devices import MicrophoneInput
+from voice_coach.recognition.echo_path import REFERENCE_LEAD_S
 from voice_coach.recognition.listener import CommandListener
 from voice_coach.sound.coach_loop import CoachLoop
 from voice_coach.sound.mixer import Audible, AudioKind, latest_audible
+from voice_coach.sound.reference_ring import ReferenceRing
 
 SampleClock = Callable[[int], float | None]  # output sample -> stream time (s), None if unknown
 READ_TIMEOUT_S = 0.25
@@ -114,7 +118,11 @@ class VoiceControl:
                 start_s = self._timeline.place(len(samples), adc_time)
                 self._mark_coach_audio()
                 self.listener.set_active(self.loop.active_commands)
-                for heard in self.listener.push(samples, start_s):
+                reference = self._reference_for(start_s, len(samples))
+                heard_now = self.listener.push(samples, start_s, reference)
+                if self.listener.user_speaking:
+                    self.loop.submit_voice()
+                for heard in heard_now:
                     self.loop.submit(heard.command, "voice", heard.text, heard.confidence)
                 for unheeded in self.listener.take_unheeded():
                     self.loop.note_unheeded(unheeded.text, unheeded.confidence, unheeded.reason)
@@ -129,7 +137,7 @@ class VoiceControl:
         rate = self.loop.mixer.sample_rate
         keep_from = self.loop.mixer.position - round(REMEMBER_S * rate)
         self._recent = [a for a in latest_audible(self._recent) if a.end >= keep_from]
-        intervals: list[tuple[float, float, AudioKind]] = []
+        intervals: list[tuple[float, float, AudioKind, str]] = []
         for audible in self._recent:
             if audible.kind is AudioKind.CLICK and not self.blank_clicks:
                 continue
@@ -137,8 +145,25 @@ class VoiceControl:
             if start_s is None or end_s is None:
                 continue
             if audible.kind is AudioKind.CLICK:  # the gate's own click margin covers the echo delay
-                intervals.append((start_s - LEAD_S, end_s, AudioKind.CLICK))
-            else:  # speech, or a chime/earcon: words overlapping it are void
-                intervals.append((start_s - LEAD_S, end_s + ECHO_DELAY_S, AudioKind.SPEECH))
+                intervals.append((start_s - LEAD_S, end_s, AudioKind.CLICK, ""))
+            else:  # speech, or a chime/earcon: what overlaps it is the listener's to weigh
+                intervals.append(
+                    (start_s - LEAD_S, end_s + ECHO_DELAY_S, AudioKind.SPEECH, audible.text)
+                )
         self.listener.set_self_audio(intervals)
+
+    def _reference_for(self, start_s: float, count: int) -> np.ndarray | None:
+        """What the speaker played over the microphone block starting at stream time
+        `start_s`, at the microphone's rate; None without a canceller or a speaker clock
+        (the wall clock plays nothing)."""
+        if self.listener.echo is None:
+            return None
+        ring: ReferenceRing = self.loop.reference
+        newest = ring.written - 1
+        heard_at = self._sample_clock(newest) if newest >= 0 else None
+        if heard_at is None:
+            return None
+        factor = ring.sample_rate // self.microphone.sample_rate
+        first = newest + round((start_s + REFERENCE_LEAD_S - heard_at) * ring.sample_rate)
+        return ring.read_decimated(first, count, factor)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from voice_coach.app.devices import Devices
 from voice_coach.app.voice_control import SampleClock, VoiceControl
 from voice_coach.recognition.base import RecognizerUnavailable
+from voice_coach.recognition.echo_canceller import EchoCancellerUnavailable
+from voice_coach.recognition.echo_path import EchoPath
 from voice_coach.recognition.listener import CommandListener
 from voice_coach.recognition.microphone import MicrophoneUnavailable
 from voice_coach.recognition.phrases import (
@@ -36,9 +38,12 @@ def open_voice_control(
         recognizer = devices.make_recognizer(recognizer_settings)
     except RecognizerUnavailable as error:
         raise VoiceUnavailable(str(error)) from None
+    echo = recognizer_settings.echo
     try:
-        listener = CommandListener(recognizer, phrases or load_command_phrases())
-    except RecognizerUnavailable as error:
+        canceller, echo_line = devices.make_echo_canceller(echo, recognizer.sample_rate)
+        path = None if canceller is None else EchoPath(canceller, echo.max_delay_s)
+        listener = CommandListener(recognizer, phrases or load_command_phrases(), echo=path)
+    except (RecognizerUnavailable, EchoCancellerUnavailable) as error:
         recognizer.close()
         raise VoiceUnavailable(str(error)) from None
     # The same block size as `voice-coach listen --input`: the same pipeline, the same decisions.
@@ -57,4 +62,4 @@ def open_voice_control(
     notice = dropped_phrases_notice(recognizer)
     if notice:
         description += f"; {notice}"
-    return control, description
+    return control, f"{description}; {echo_line}"

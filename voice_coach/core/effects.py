@@ -88,6 +88,17 @@ class Hush:
 
 
 @dataclass(frozen=True)
+class Yield:
+    """The person talks over the coach: its sound goes down to let them be heard (`ducked`),
+    or comes back; `cut_speech` also ends the cue being spoken (a command interrupted it)."""
+
+    at_ms: int
+    ducked: bool
+    cut_speech: bool = False
+    type: str = field(default="yield", init=False)
+
+
+@dataclass(frozen=True)
 class PhaseChanged:
     at_ms: int
     phase: str
@@ -147,7 +158,7 @@ class Finished:
 
 
 Effect = (
-    Say | Click | Sound | Hush | PhaseChanged | StateChanged | CommandHandled | SetCompleted
+    Say | Click | Sound | Hush | Yield | PhaseChanged | StateChanged | CommandHandled | SetCompleted
     | VariationChanged | Finished
 )
 

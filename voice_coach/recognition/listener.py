@@ -1,7 +1,16 @@
 """The listening pipeline: push microphone blocks in, get accepted commands out.
 
 Pure and synchronous (no threads, no clock): the caller pushes fixed 50 ms blocks with their
-position on the stream clock, and tells it when the coach itself makes sound.
+position on the stream clock, and tells it when the coach itself makes sound (and what it says).
+
+Two ways to stay deaf to the coach. Without a reference of what was played, its speech is
+zeroed and any words overlapping it are void. With one (and an `EchoPath`), the echo is
+cancelled and words over the coach count like any others, except a command the coach's own
+overlapping sentence names ("Say resume when you are ready"): that is taken for the coach's
+echo, however confident. Over the coach, only final results at OVER_COACH_CONFIDENCE or more
+count: residual echo and the canceller's suppression make partials and unsure finals least
+reliable there (the floor was chosen on the barge-in corpus's tune voices). Until the canceller
+has converged (`EchoPath.converged`), the coach's speech is treated as with no canceller.
 """
 
 from __future__ import annotations
@@ -13,9 +22,11 @@ import numpy as np
 
 from voice_coach.core.commands import Command
 from voice_coach.recognition.base import Hypothesis, Recognizer
+from voice_coach.recognition.echo_path import EchoPath
 from voice_coach.recognition.matcher import DEFAULT_CONFIDENCE_FLOOR, CommandMatcher
 from voice_coach.recognition.phrases import all_phrases
 from voice_coach.recognition.self_audio import SelfAudioGate
+from voice_coach.recognition.voice_activity import VoiceActivity
 from voice_coach.sound.mixer import AudioKind
 
 # Short blocks: a decision waits for the block that holds the end of the utterance.
@@ -23,6 +34,7 @@ BLOCK_S = 0.05
 # When an engine gives no word times, assume the utterance began this long before the decision.
 ASSUMED_UTTERANCE_S = 1.0
 ALL_COMMANDS = frozenset(Command)
+OVER_COACH_CONFIDENCE = 0.7
 
 
 @dataclass(frozen=True)
@@ -58,6 +70,7 @@ class CommandListener:
         active: Iterable[Command] = tuple(Command),
         confidence_floor: float = DEFAULT_CONFIDENCE_FLOOR,
         use_partials: bool = True,
+        echo: EchoPath | None = None,
     ) -> None:
         self.recognizer = recognizer
         self.sample_rate = recognizer.sample_rate
@@ -65,6 +78,12 @@ class CommandListener:
         self.matcher = CommandMatcher(phrases, confidence_floor)
         self.gate = SelfAudioGate(self.sample_rate)
         self.use_partials = use_partials
+        self.echo = echo
+        self._cancelling = False  # whether the block being decided had its echo cancelled
+        self._voice = VoiceActivity(self.sample_rate)
+        self.user_speaking = False
+        """Whether the last block pushed held the person's voice (known only with the echo
+        cancelled: without, the coach's own voice would count)."""
         self.active = frozenset(active)
         recognizer.set_phrases(all_phrases(dict(phrases)))
         # Samples fed to the recognizer since it last started counting (its word times count
@@ -83,15 +102,17 @@ class CommandListener:
         """Only these commands are accepted from now on (the session state decides)."""
         self.active = frozenset(active)
 
-    def mark_coach_audio(self, start_s: float, end_s: float, kind: AudioKind) -> None:
-        """The coach plays a click or speaks from `start_s` to `end_s` (stream seconds)."""
-        self.gate.mark(start_s, end_s, kind)
+    def mark_coach_audio(
+        self, start_s: float, end_s: float, kind: AudioKind, text: str = ""
+    ) -> None:
+        """The coach plays a click or speaks `text` from `start_s` to `end_s` (stream seconds)."""
+        self.gate.mark(start_s, end_s, kind, text)
 
-    def set_self_audio(self, intervals: Iterable[tuple[float, float, AudioKind]]) -> None:
-        """Replace every remembered coach interval with these (start_s, end_s, kind)."""
+    def set_self_audio(self, intervals: Iterable[tuple[float, float, AudioKind, str]]) -> None:
+        """Replace every remembered coach interval with these (start_s, end_s, kind, text)."""
         self.gate.clear()
-        for start_s, end_s, kind in intervals:
-            self.gate.mark(start_s, end_s, kind)
+        for start_s, end_s, kind, text in intervals:
+            self.gate.mark(start_s, end_s, kind, text)
 
     def reset(self) -> None:
         """Forget the utterance in progress and all coach intervals."""
@@ -100,8 +121,11 @@ class CommandListener:
         self._fed = 0
         self._origin_s = None
 
-    def push(self, block: np.ndarray, block_start_s: float) -> list[HeardCommand]:
-        """Process one block of int16 mono samples that starts at `block_start_s`."""
+    def push(
+        self, block: np.ndarray, block_start_s: float, reference: np.ndarray | None = None
+    ) -> list[HeardCommand]:
+        """Process one block of int16 mono samples that starts at `block_start_s`; `reference`
+        is what the coach played over the same moments (int16 at the same rate), if known."""
         # Where the recognizer's sample 0 is on the stream clock, by the timeline as it stands
         # now: the microphone's timeline settles over its first blocks (a median of ADC times),
         # so an origin fixed at the first block could place every later word a little off,
@@ -109,7 +133,13 @@ class CommandListener:
         self._origin_s = block_start_s - self._fed / self.sample_rate
         self._fed += len(block)
         at_s = block_start_s + len(block) / self.sample_rate
-        cleaned = self.gate.clean(np.asarray(block, dtype=np.int16), block_start_s)
+        block = np.asarray(block, dtype=np.int16)
+        self._cancelling = False
+        if self.echo is not None and reference is not None:
+            block = self.echo.clean(block, reference)
+            self._cancelling = self.echo.converged
+        self.user_speaking = self._voice.heard(block) and self._cancelling
+        cleaned = self.gate.clean(block, block_start_s, blank_speech=not self._cancelling)
         heard: list[HeardCommand] = []
         for hypothesis in self.recognizer.feed(cleaned):
             command = self._decide(hypothesis, at_s)
@@ -131,8 +161,19 @@ class CommandListener:
         else:
             start_s, end_s = at_s - ASSUMED_UTTERANCE_S, at_s
         if self.gate.coach_spoke_during(start_s, end_s):
-            self._unheed(hypothesis, at_s, "coach was speaking")
-            return None
+            if not self._cancelling:
+                self._unheed(hypothesis, at_s, "coach was speaking")
+                return None
+            if not hypothesis.final:
+                return None
+            if hypothesis.confidence is not None and hypothesis.confidence < OVER_COACH_CONFIDENCE:
+                self._unheed(hypothesis, at_s, "too unsure over the coach")
+                return None
+            said = self.gate.coach_said_during(start_s, end_s)
+            named = self.matcher.named_in(" ".join(said))
+            if self.matcher.match(hypothesis.text, None, named) is not None:
+                self._unheed(hypothesis, at_s, "the coach said it")
+                return None
         if not hypothesis.final:
             return self.matcher.match_partial(hypothesis.text, self.active)
         command = self.matcher.match(hypothesis.text, hypothesis.confidence, self.active)

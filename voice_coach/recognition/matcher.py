@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 from voice_coach.core.commands import Command
@@ -36,6 +37,13 @@ class CommandMatcher:
             return None
         command = self._by_phrase.get(key)
         return command if command in active else None
+
+    def named_in(self, text: str) -> frozenset[Command]:
+        """The commands one of whose phrases `text` contains as whole words (the coach saying
+        "Say resume when you are ready" names RESUME)."""
+        spoken = re.sub(r"[^\w']+", " ", text)  # "You can say: next, pause."
+        words = f" {normalize_phrase(spoken)} "
+        return frozenset(c for p, c in self._by_phrase.items() if f" {p} " in words)
 
     def match_partial(self, text: str, active: frozenset[Command]) -> Command | None:
         """Like `match` for a partial result, but only when no longer phrase of another command

@@ -1,4 +1,4 @@
-"""Keep the coach deaf to itself: blank its clicks and its speech before recognition.
+"""Keep the coach deaf to itself: blank its clicks, and its speech unless the echo is cancelled.
 
 Times are seconds on the listener's stream clock (the `block_start_s` the caller pushes).
 """
@@ -26,23 +26,25 @@ class CoachAudio:
     start_s: float
     end_s: float
     kind: AudioKind
+    text: str = ""
 
 
 class SelfAudioGate:
-    """Remembers when the coach makes sound; quiets its clicks, zeroes its speech, and flags
-    overlapping speech."""
+    """Remembers when the coach makes sound (and what it says); quiets its clicks, zeroes its
+    speech when asked to, and flags overlapping speech."""
 
     def __init__(self, sample_rate: int = 16000) -> None:
         self.sample_rate = sample_rate
         self._intervals: list[CoachAudio] = []
 
-    def mark(self, start_s: float, end_s: float, kind: AudioKind | str) -> None:
-        """The coach plays `kind` from `start_s` to `end_s` (a click may pass start == end)."""
+    def mark(self, start_s: float, end_s: float, kind: AudioKind | str, text: str = "") -> None:
+        """The coach plays `kind` from `start_s` to `end_s` (a click may pass start == end),
+        saying `text` if it is speech."""
         kind = AudioKind(kind)
         if kind is AudioKind.CLICK:
             blank = CoachAudio(start_s - CLICK_BEFORE_S, max(end_s, start_s + CLICK_AFTER_S), kind)
         elif kind is AudioKind.SPEECH:
-            blank = CoachAudio(start_s, end_s + SPEECH_TAIL_S, kind)
+            blank = CoachAudio(start_s, end_s + SPEECH_TAIL_S, kind, text)
         else:
             raise ValueError(f"coach audio of kind {kind!r} is not gated (only clicks and speech)")
         self._intervals.append(blank)
@@ -50,12 +52,17 @@ class SelfAudioGate:
     def clear(self) -> None:
         self._intervals.clear()
 
-    def clean(self, block: np.ndarray, block_start_s: float) -> np.ndarray:
-        """`block` with clicks scaled by CLICK_GAIN and coach speech zeroed (a copy if changed)."""
+    def clean(
+        self, block: np.ndarray, block_start_s: float, blank_speech: bool = True
+    ) -> np.ndarray:
+        """`block` with clicks scaled by CLICK_GAIN and, with `blank_speech`, coach speech zeroed
+        (a copy if changed)."""
         block_end_s = block_start_s + len(block) / self.sample_rate
         self._intervals = [i for i in self._intervals if i.end_s > block_start_s - FORGET_AFTER_S]
         cleaned = block
         for interval in self._intervals:
+            if interval.kind is AudioKind.SPEECH and not blank_speech:
+                continue
             if interval.end_s <= block_start_s or interval.start_s >= block_end_s:
                 continue
             first = max(0, round((interval.start_s - block_start_s) * self.sample_rate))
@@ -73,3 +80,11 @@ class SelfAudioGate:
             i.kind is AudioKind.SPEECH and i.start_s < end_s and i.end_s > start_s
             for i in self._intervals
         )
+
+    def coach_said_during(self, start_s: float, end_s: float) -> list[str]:
+        """The texts of the coach's speech overlapping [start_s, end_s] (with its echo tail)."""
+        return [
+            i.text
+            for i in self._intervals
+            if i.kind is AudioKind.SPEECH and i.start_s < end_s and i.end_s > start_s
+        ]

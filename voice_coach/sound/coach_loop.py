@@ -25,9 +25,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from voice_coach.core.commands import Command
-from voice_coach.core.effects import Click, Effect, Hush, Say, Sound
+from voice_coach.core.effects import Click, Effect, Hush, Say, Sound, Yield
 from voice_coach.core.engine import Session, Status
+from voice_coach.core.yielding import Yielding
 from voice_coach.sound.mixer import Mixer
+from voice_coach.sound.reference_ring import ReferenceRing
 
 LATE_SPEECH_MS = 2000
 
@@ -103,10 +105,14 @@ class CoachLoop:
     ) -> None:
         self.session = session
         self.mixer = mixer
+        self.reference = ReferenceRing(mixer.sample_rate)
+        """Every block mixed, by session sample: what the echo canceller subtracts."""
         self._lookup = speech_lookup
         self._request = speech_request
         # Appended by any thread, emptied only by the rendering thread: no lock either side.
         self._commands: deque[tuple[Command, str, str, float | None]] = deque()
+        self._voice_heard: deque[bool] = deque()
+        self.yielding = Yielding()
         self.outbox: queue.SimpleQueue[LoopEvent] = queue.SimpleQueue()
         self._waiting_speech: list[Say] = []
         self._started = False
@@ -130,6 +136,10 @@ class CoachLoop:
         """Thread-safe: log a hypothesis that was let pass, at the session time reached."""
         self.outbox.put(VoiceUnheeded(self.now_ms, text, confidence, reason))
 
+    def submit_voice(self) -> None:
+        """Thread-safe: the person's voice is heard over the coach (see core/yielding.py)."""
+        self._voice_heard.append(True)
+
     def submit(self, command: Command, source: str, text: str = "",
                confidence: float | None = None) -> None:
         """Thread-safe: the command is applied at the start of the next block."""
@@ -140,16 +150,22 @@ class CoachLoop:
         if not self._started:
             self._started = True
             self._apply(self.session.start(start_ms))
-        while self._commands:  # only this thread pops, so it cannot empty meanwhile
+        while self._voice_heard:  # only this thread pops, so it cannot empty meanwhile
+            self._voice_heard.popleft()
+            self._apply(self.yielding.voice(start_ms))
+        while self._commands:
             command, source, text, confidence = self._commands.popleft()
             self.outbox.put(Heard(start_ms, command.value, source, text, confidence))
+            self._apply(self.yielding.command(start_ms))
             self._apply(self.session.handle(command, start_ms))
         last_ms = (self.mixer.position + frames - 1) * 1000 // self.mixer.sample_rate
+        self._apply(self.yielding.advance(start_ms))
         self._apply(self.session.advance(last_ms))
         self._retry_waiting_speech()
         self.status = self.session.status()
         self.active_commands = self.session.active_commands()
         block = self.mixer.render(frames)
+        self.reference.write(block)
         self._done = self.session.finished and self.mixer.idle and not self._waiting_speech
         return block
 
@@ -165,6 +181,12 @@ class CoachLoop:
                 self.mixer.add_click(self.mixer.sample_at(effect.at_ms), effect.accent)
             elif isinstance(effect, Sound):
                 self.mixer.add_sound(self.mixer.sample_at(effect.at_ms), effect.name)
+            elif isinstance(effect, Yield):
+                at = self.mixer.sample_at(effect.at_ms)
+                if effect.cut_speech:
+                    self.mixer.cut_speech(at)
+                gain = self.mixer.settings.yield_gain if effect.ducked else 1.0
+                self.mixer.set_level(at, gain)
             elif isinstance(effect, Hush):
                 self.mixer.hush(self.mixer.sample_at(effect.at_ms))
                 self._waiting_speech.clear()
@@ -182,7 +204,7 @@ class CoachLoop:
             return False
         mixer = self.mixer
         requested = mixer.sample_at(say.at_ms)
-        start = mixer.add_speech(requested, clip, int(say.priority))
+        start = mixer.add_speech(requested, clip, int(say.priority), say.text)
         at_ms = say.at_ms if start is None else start * 1000 // mixer.sample_rate
         self.outbox.put(SpeechPlayed(at_ms, say.text, len(clip) * 1000 // mixer.sample_rate,
                                      start is None, start, requested, len(clip),

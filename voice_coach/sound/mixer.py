@@ -39,6 +39,7 @@ class _Voice:
     gain: float
     kind: AudioKind
     priority: int = 0
+    text: str = ""
     end: int = 0
     fade_at: int | None = None  # a cut voice fades out from here to `end`
 
@@ -53,6 +54,8 @@ class Audible:
     start: int
     end: int
     kind: AudioKind
+    text: str = ""
+    """What the coach says, for speech: the listener weighs command words it says itself."""
 
 
 def latest_audible(reports: list[Audible]) -> list[Audible]:
@@ -90,6 +93,10 @@ class Mixer:
         self._subscribers: list[AudibleFeed] = []
         self._joining: deque[AudibleFeed] = deque()
         self.dropped_speech = 0
+        # The level of the whole mix (1.0, or the yield gain while the person talks over the
+        # coach), and changes scheduled at sample positions, oldest first.
+        self._level = 1.0
+        self._level_changes: deque[tuple[int, float]] = deque()
 
     def sample_at(self, at_ms: int) -> int:
         """The sample position of a session-clock time, never before what was already played."""
@@ -108,9 +115,9 @@ class Mixer:
         if samples is not None:
             self._add(_Voice(at, samples, 1.0, AudioKind.SOUND))
 
-    def add_speech(self, at: int, samples: np.ndarray, priority: int) -> int | None:
-        """Schedule speech at `at` under the no-overlap rule; returns where it starts, or None
-        if it was dropped."""
+    def add_speech(self, at: int, samples: np.ndarray, priority: int, text: str = "") -> int | None:
+        """Schedule speech (saying `text`) at `at` under the no-overlap rule; returns where it
+        starts, or None if it was dropped."""
         end = at + len(samples)
         overlapping = [v for v in self._speech() if v.start < end and at < v.end]
         if overlapping and all(priority > v.priority for v in overlapping):
@@ -123,8 +130,19 @@ class Mixer:
                 return None
             at = after
         self._add(_Voice(at, samples.astype(np.float32, copy=False), self.settings.speech_gain,
-                         AudioKind.SPEECH, priority))
+                         AudioKind.SPEECH, priority, text))
         return at
+
+    def set_level(self, at: int, gain: float) -> None:
+        """From sample `at` everything plays at `gain` (reached within FADE_MS): the coach
+        yields to the person talking, and comes back. Clicks keep time, only quieter."""
+        self._level_changes.append((at, gain))
+
+    def cut_speech(self, at: int) -> None:
+        """End the speech playing or waiting at sample `at` (with a short fade); clicks and
+        sounds play on."""
+        for voice in self._speech():
+            self._cut(voice, at)
 
     def hush(self, at: int) -> None:
         """Silence everything from sample `at`: pending sounds are dropped, playing ones fade."""
@@ -164,8 +182,23 @@ class Mixer:
         self._voices = [v for v in self._voices if v.end > stop]
         self.position = stop
         mixed = clicks + others
+        if self._level != 1.0 or self._level_changes:
+            mixed *= self._level_envelope(start, frames)
         np.clip(mixed, -1.0, 1.0, out=mixed)
         return mixed
+
+    def _level_envelope(self, start: int, frames: int) -> np.ndarray:
+        """The mix's gain for each sample of the block, ramping FADE_MS into each change."""
+        envelope = np.full(frames, self._level, np.float32)
+        while self._level_changes and self._level_changes[0][0] < start + frames:
+            at, gain = self._level_changes.popleft()
+            first = max(0, at - start)
+            ramp = np.linspace(self._level, gain, self._fade, dtype=np.float32)
+            envelope[first:] = gain
+            piece = ramp[: frames - first]
+            envelope[first : first + piece.size] = piece
+            self._level = gain
+        return envelope
 
     def audible_between(self, start: int, end: int) -> list[Audible]:
         return [a for a in latest_audible(list(self._history)) if a.start < end and start < a.end]
@@ -182,7 +215,7 @@ class Mixer:
     def _report(self, voice: _Voice) -> None:
         """Record when `voice` sounds; a cut voice is reported again with its new, earlier end
         (same start and kind), which replaces the first report."""
-        audible = Audible(voice.start, voice.end, voice.kind)
+        audible = Audible(voice.start, voice.end, voice.kind, voice.text)
         self._history.append(audible)
         # Called from the audio callback: each subscriber is a bounded deque, and appending an
         # existing object to one takes no lock, does no I/O and cannot block (when full, the
