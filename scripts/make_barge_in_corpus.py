@@ -272,7 +272,6 @@ def make_corpus(out: Path, cases: int, seed: int) -> list[dict]:
     """Render the coach once, write every case and out/manifest.json; returns the manifest."""
     out.mkdir(parents=True, exist_ok=True)
     os.environ["XDG_CACHE_HOME"] = str(out.resolve() / "cache")  # the speech cache stays here
-    os.environ["SOX_OPTS"] = "-R"  # sox dithers with a fresh random seed unless "repeatable"
     audio, says, clicks = render_reference(out / "render")
     base = {"audio": audio, "says": says, "clicks": clicks,
             "reference16": resample(audio, COACH_RATE, RATE)}

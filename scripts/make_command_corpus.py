@@ -143,7 +143,8 @@ def synthesize(voice: Voice, text: str) -> np.ndarray:
         # sox resamples espeak's 22.05 kHz and flite's 8 kHz voices far more cleanly than a
         # linear interpolation would (measured: 18 -> 29 of 35 phrases right for espeak en-us).
         resampled = Path(tmp) / "speech16k.wav"
-        sox = ["sox", str(path), "-r", str(RATE), "-c", "1", "-b", "16", str(resampled)]
+        # -R: repeatable; sox otherwise dithers with a fresh random seed on every run.
+        sox = ["sox", "-R", str(path), "-r", str(RATE), "-c", "1", "-b", "16", str(resampled)]
         subprocess.run(sox, check=True, capture_output=True)
         speech = read_wav_mono(resampled, RATE).astype(np.float32) / 32768.0
     loud = np.flatnonzero(np.abs(speech) > 0.02 * np.abs(speech).max())
