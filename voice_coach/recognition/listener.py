@@ -9,7 +9,8 @@ cancelled and words over the coach count like any others, except a command the c
 overlapping sentence names ("Say resume when you are ready"): that is taken for the coach's
 echo, however confident. Over the coach, only final results at OVER_COACH_CONFIDENCE or more
 count: residual echo and the canceller's suppression make partials and unsure finals least
-reliable there (the floor was chosen on the barge-in corpus's tune voices). Until the canceller
+reliable there (on the barge-in corpus's tune voices every wrong command over the coach scored
+0.61 or less, and 7 of 11 right ones 0.7 or more). Until the canceller
 has converged (`EchoPath.converged`), the coach's speech is treated as with no canceller.
 """
 
