@@ -31,7 +31,7 @@ from voice_coach.speech.pcm import (
 
 # Bump when rendering changes in a way the other key parts do not show (trimming, resampling,
 # the worker's voice/rate handling), so clips rendered the old way are not reused.
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 
 
 def default_cache_dir() -> Path:

@@ -93,6 +93,14 @@ class Renderer:
             # The driver can cancel an utterance it has just started (a stale stop flag);
             # it then reports completed=False and writes no file, so we render again.
             if self._completed and Path(path).is_file():
+                # espeak calls back from its own thread and may still count as playing for a
+                # moment after the file is written; the next runAndWait's stop() would then
+                # cancel the next utterance, whose retry starts from another espeak state, so
+                # a clip's samples would depend on timing (measured: 1 retry in 200 renders
+                # idle, the first after the warm-up; 0 with this wait).
+                from pyttsx3.drivers import _espeak
+
+                _espeak.Synchronize()
                 return
         raise EngineError(f"espeak cancelled the utterance {attempts} times")
 
