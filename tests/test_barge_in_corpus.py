@@ -52,3 +52,37 @@ def test_cancelling_the_echo_hears_commands_over_the_coach_and_none_nobody_said(
     assert cancelled.right[True] >= 2 and yielding.right[True] >= 3
     assert yielding.right[False] >= gate.right[False]
     assert cancelled.false == 0 and yielding.false == 0
+
+
+def listen(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "voice_coach", "listen", "--json", *args],
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_listen_with_the_reference_hears_only_what_was_said(corpus) -> None:
+    folder, cases = corpus
+    for case in cases:
+        done = listen("--input", str(folder / case["mic"]),
+                      "--reference", str(folder / case["reference"]))
+        assert done.returncode == 0, done.stderr
+        assert "echo cancellation on" in done.stderr and "Traceback" not in done.stderr
+        heard = [json.loads(line) for line in done.stdout.splitlines()]
+        said = case["commands"]
+        for command in heard:  # nothing nobody said, not even from the help list
+            assert any(c["command"] == command["command"]
+                       and c["start_s"] <= command["at"] <= c["end_s"] + 1.6 for c in said), (
+                case["name"], command)
+
+
+def test_a_reference_without_a_recording_or_a_broken_timeline_is_one_line(corpus,
+                                                                          tmp_path) -> None:
+    folder, cases = corpus
+    alone = listen("--reference", str(folder / cases[0]["reference"]))
+    assert alone.returncode == 2 and "--reference needs --input" in alone.stderr
+    broken = tmp_path / "timeline.json"
+    broken.write_text('{"events": [{"type": "say", "start": "soon"}]}', encoding="utf-8")
+    done = listen("--input", str(folder / cases[0]["mic"]), "--reference",
+                  str(folder / cases[0]["reference"]), "--timeline", str(broken))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert f"{broken}: not a render timeline (event 1" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
