@@ -55,7 +55,8 @@ def test_cancelling_the_echo_hears_commands_over_the_coach_and_none_nobody_said(
 
 
 def listen(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "voice_coach", "listen", "--json", *args],
+    return subprocess.run([sys.executable, "-m", "voice_coach", "listen", "--json", "--aec", "on",
+                           *args],
                           capture_output=True, text=True, timeout=300)
 
 

@@ -48,7 +48,8 @@ def test_over_its_own_voice_the_coach_yields_and_obeys_no_one_but_the_user(
     tmp_path: Path, rig: PulseRig, pause_word: Path, runs: list[CoachRun]
 ) -> None:
     rig.loopback(rig.coach, rig.mic)  # the coach's speaker as loud in its microphone as a user
-    run = CoachRun(tmp_path, rig, ROUTINE, tmp_path / "cache")
+    run = CoachRun(tmp_path, rig, ROUTINE, tmp_path / "cache",
+                   recognizer=("--recognizer", "pocketsphinx", "--aec", "on"))
     runs.append(run)
     run.wait_for(state("intro"), "intro")
     run.type("next")

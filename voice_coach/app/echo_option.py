@@ -11,7 +11,7 @@ def add_aec_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--aec",
         choices=[mode.value for mode in EchoMode],
-        default=EchoMode.AUTO.value,
+        default=EchoMode.OFF.value,
         help="cancel the coach's own sound from the microphone, so commands are heard while it "
-        "talks (auto: when the canceller is installed)",
+        "talks (auto: when the canceller is installed; default off)",
     )
