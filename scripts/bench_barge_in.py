@@ -35,6 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
+from voice_coach.app.voice_control import as_heard
 from voice_coach.core.yielding import Yielding
 from voice_coach.recognition.audio_input import read_wav_mono
 from voice_coach.recognition.echo_canceller import WebRtcEchoCanceller
@@ -50,7 +51,6 @@ from voice_coach.sound.mixer import AudioKind
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = REPO / "out" / "barge-in"
 ACCEPT_AFTER_S = 1.5
-LEAD_S, ECHO_DELAY_S = 0.01, 0.03  # as the live loop marks coach speech (voice_control)
 CONDITIONS = ("gate", "aec", "aec+yield")
 OUTPUT_LATENCY_S = 0.1  # OutputSettings.latency_s: a level chosen now is heard this much later
 
@@ -82,7 +82,7 @@ class Tally:
 def coach_intervals(case: dict) -> list[CoachInterval]:
     """The coach's speech in the case, with the texts of the cues that name commands."""
     texts = {round(start, 2): text for start, _end, text in case["coach_command_speech"]}
-    return [(start - LEAD_S, end + ECHO_DELAY_S, AudioKind.SPEECH, texts.get(round(start, 2), ""))
+    return [as_heard(start, end, AudioKind.SPEECH, texts.get(round(start, 2), ""))
             for start, end in case["coach_speech"]]
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from voice_coach.app.echo_option import add_aec_argument
-from voice_coach.app.voice_control import ECHO_DELAY_S, LEAD_S
+from voice_coach.app.voice_control import as_heard
 from voice_coach.recognition.audio_input import AudioFileError, read_wav_mono
 from voice_coach.recognition.base import RecognizerUnavailable
 from voice_coach.recognition.echo_canceller import EchoCancellerUnavailable, open_echo_canceller
@@ -31,7 +31,6 @@ from voice_coach.recognition.played_audio import (
 )
 from voice_coach.recognition.select import open_recognizer
 from voice_coach.settings import EchoMode, EchoSettings, RecognizerKind, RecognizerSettings
-from voice_coach.sound.mixer import AudioKind
 
 READ_TIMEOUT_S = 2.0
 
@@ -123,11 +122,8 @@ def _attach_reference(
     else:
         intervals = intervals_from_loudness(played, rate)
     shift = offset / rate
-    coach_audio = [
-        (start + shift - LEAD_S, end + shift + (ECHO_DELAY_S if kind is AudioKind.SPEECH else 0),
-         kind, text)
-        for start, end, kind, text in intervals
-    ]
+    coach_audio = [as_heard(start + shift, end + shift, kind, text)
+                   for start, end, kind, text in intervals]
     canceller, line = open_echo_canceller(settings.mode, rate)
     print(f"voice-coach: {line}; reference {shift:+.3f} s from the recording", file=sys.stderr)
     if canceller is None:

@@ -31,6 +31,7 @@ import numpy as np
 from voice_coach.app.devices import MicrophoneInput
 from voice_coach.recognition.echo_path import REFERENCE_LEAD_S
 from voice_coach.recognition.listener import CommandListener
+from voice_coach.recognition.played_audio import CoachInterval
 from voice_coach.sound.coach_loop import CoachLoop
 from voice_coach.sound.mixer import Audible, AudioKind, latest_audible
 from voice_coach.sound.reference_ring import ReferenceRing
@@ -43,6 +44,16 @@ ECHO_DELAY_S = 0.03
 LEAD_S = 0.01  # timestamp jitter: start blanking this much early
 ADC_WINDOW = 5  # blocks whose ADC times vote on the timeline
 REMEMBER_S = 20.0  # coach sounds that ended longer ago than this no longer matter
+
+
+def as_heard(start_s: float, end_s: float, kind: AudioKind, text: str = "") -> CoachInterval:
+    """A coach sound played from `start_s` to `end_s` (stream seconds) as the listener must
+    treat it: a little early, and speech (or a chime, an earcon) with the room's echo after
+    it; a click's own margin in the gate covers its echo. `listen --reference` marks the
+    coach's sounds the same way."""
+    if kind is AudioKind.CLICK:
+        return (start_s - LEAD_S, end_s, AudioKind.CLICK, "")
+    return (start_s - LEAD_S, end_s + ECHO_DELAY_S, AudioKind.SPEECH, text)
 
 
 class BlockTimeline:
@@ -137,19 +148,14 @@ class VoiceControl:
         rate = self.loop.mixer.sample_rate
         keep_from = self.loop.mixer.position - round(REMEMBER_S * rate)
         self._recent = [a for a in latest_audible(self._recent) if a.end >= keep_from]
-        intervals: list[tuple[float, float, AudioKind, str]] = []
+        intervals: list[CoachInterval] = []
         for audible in self._recent:
             if audible.kind is AudioKind.CLICK and not self.blank_clicks:
                 continue
             start_s, end_s = self._sample_clock(audible.start), self._sample_clock(audible.end)
             if start_s is None or end_s is None:
                 continue
-            if audible.kind is AudioKind.CLICK:  # the gate's own click margin covers the echo delay
-                intervals.append((start_s - LEAD_S, end_s, AudioKind.CLICK, ""))
-            else:  # speech, or a chime/earcon: what overlaps it is the listener's to weigh
-                intervals.append(
-                    (start_s - LEAD_S, end_s + ECHO_DELAY_S, AudioKind.SPEECH, audible.text)
-                )
+            intervals.append(as_heard(start_s, end_s, audible.kind, audible.text))
         self.listener.set_self_audio(intervals)
 
     def _reference_for(self, start_s: float, count: int) -> np.ndarray | None:

@@ -4,7 +4,7 @@ WebRTC's audio processing (AEC3), through the `livekit` wheel: prebuilt for Linu
 aarch64, macOS and Windows, and native code behind ctypes, so it runs without the GIL. Measured
 here on a 40 ms echo path: 34 dB removed in the first two seconds, 54-58 dB once converged, at
 0.8 % of a core per second of audio. It gets the microphone and the reference (what was played,
-aligned to the microphone by the stream clocks: see `reference_align`) in 10 ms frames.
+aligned to the microphone by the stream clocks: see `echo_path`) in 10 ms frames.
 """
 
 from __future__ import annotations

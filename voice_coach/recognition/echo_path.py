@@ -29,6 +29,7 @@ from collections import deque
 import numpy as np
 
 from voice_coach.recognition.echo_canceller import EchoCanceller
+from voice_coach.speech.pcm import rms
 
 REFERENCE_LEAD_S = 0.04
 TARGET_LEAD_S = 0.02
@@ -69,7 +70,6 @@ class EchoPath:
         self.max_delay = round(max_delay_s * self.sample_rate)
         self.delay = 0
         """The residual lag in samples applied to the reference now."""
-        self.delay_changes = 0
         window = round(WINDOW_S * self.sample_rate)
         self._reference = np.zeros(self.max_delay, np.int16)  # the newest unplayed-yet tail
         self._mic_window: deque[np.ndarray] = deque()
@@ -98,9 +98,9 @@ class EchoPath:
         return cleaned
 
     def _judge(self, mic: np.ndarray, played: np.ndarray, cleaned: np.ndarray) -> None:
-        if _rms(played) < MIN_REFERENCE_RMS:
+        if rms(played) < MIN_REFERENCE_RMS:
             return
-        self._removed_db.append(20 * np.log10((_rms(mic) + 1.0) / (_rms(cleaned) + 1.0)))
+        self._removed_db.append(20 * np.log10((rms(mic) + 1.0) / (rms(cleaned) + 1.0)))
         while len(self._removed_db) * len(mic) > self._judged_samples:
             self._removed_db.popleft()
         if len(self._removed_db) * len(mic) < self._judged_samples:
@@ -124,13 +124,12 @@ class EchoPath:
 
     def _recheck(self) -> None:
         reference = np.concatenate(self._ref_window)
-        if _rms(reference) < MIN_REFERENCE_RMS:
+        if rms(reference) < MIN_REFERENCE_RMS:
             return
         lag, clarity = gcc_phat_lag(np.concatenate(self._mic_window), reference, self.max_delay)
         wanted = max(0, lag - round(TARGET_LEAD_S * self.sample_rate))
         if clarity >= PEAK_CLEAR and abs(wanted - self.delay) >= MOVE_AT_S * self.sample_rate:
             self.delay = wanted
-            self.delay_changes += 1
             # The canceller's filter fitted the old lag: it converges anew.
             self.converged = False
             self._removed_db.clear()
@@ -157,7 +156,3 @@ def align_recordings(
     out = np.zeros(len(mic), reference.dtype)
     out[: min(len(mic), len(moved))] = moved[: len(mic)]
     return out, offset
-
-
-def _rms(samples: np.ndarray) -> float:
-    return float(np.sqrt(np.mean(samples.astype(np.float64) ** 2))) if len(samples) else 0.0

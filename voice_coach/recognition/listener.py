@@ -135,11 +135,12 @@ class CommandListener:
         self._fed += len(block)
         at_s = block_start_s + len(block) / self.sample_rate
         block = np.asarray(block, dtype=np.int16)
-        self._cancelling = False
+        self._cancelling = self.user_speaking = False
         if self.echo is not None and reference is not None:
             block = self.echo.clean(block, reference)
             self._cancelling = self.echo.converged
-        self.user_speaking = self._voice.heard(block) and self._cancelling
+            # Fed even before convergence: its floor must know the residue by then.
+            self.user_speaking = self._voice.heard(block) and self._cancelling
         cleaned = self.gate.clean(block, block_start_s, blank_speech=not self._cancelling)
         heard: list[HeardCommand] = []
         for hypothesis in self.recognizer.feed(cleaned):

@@ -76,15 +76,14 @@ class SelfAudioGate:
 
     def coach_spoke_during(self, start_s: float, end_s: float) -> bool:
         """Whether the coach's speech (with its echo tail) overlaps [start_s, end_s]."""
-        return any(
-            i.kind is AudioKind.SPEECH and i.start_s < end_s and i.end_s > start_s
-            for i in self._intervals
-        )
+        return bool(self._speech_during(start_s, end_s))
 
     def coach_said_during(self, start_s: float, end_s: float) -> list[str]:
         """The texts of the coach's speech overlapping [start_s, end_s] (with its echo tail)."""
+        return [i.text for i in self._speech_during(start_s, end_s)]
+
+    def _speech_during(self, start_s: float, end_s: float) -> list[CoachAudio]:
         return [
-            i.text
-            for i in self._intervals
+            i for i in self._intervals
             if i.kind is AudioKind.SPEECH and i.start_s < end_s and i.end_s > start_s
         ]

@@ -12,6 +12,8 @@ from collections import deque
 
 import numpy as np
 
+from voice_coach.speech.pcm import rms
+
 FRAME_S = 0.01
 LOUDER_DB = 12.0
 FLOOR_FRAMES = 300  # the floor is a low percentile of the last 3 s
@@ -40,7 +42,7 @@ class VoiceActivity:
         speaking = False
         for start in range(0, len(block) - self._frame + 1, self._frame):
             frame = np.ascontiguousarray(block[start : start + self._frame], np.int16)
-            level = float(np.sqrt(np.mean(frame.astype(np.float64) ** 2)))
+            level = rms(frame)
             floor = max(MIN_FLOOR_RMS, self._floor())
             self._levels.append(level)
             loud = level >= floor * 10 ** (LOUDER_DB / 20)

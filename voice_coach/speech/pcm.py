@@ -19,6 +19,11 @@ class WavFormatError(ValueError):
     """A WAV file is not mono 16-bit PCM, or is truncated."""
 
 
+def rms(samples: np.ndarray) -> float:
+    """Root mean square of `samples` in their own units (0.0 for none)."""
+    return float(np.sqrt(np.mean(samples.astype(np.float64) ** 2))) if len(samples) else 0.0
+
+
 def to_int16(samples: np.ndarray) -> np.ndarray:
     """Float samples in [-1, 1] to int16 (clipped, rounded to nearest)."""
     scaled = np.round(np.asarray(samples, dtype=np.float64) * _INT16_SCALE)
