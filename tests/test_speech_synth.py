@@ -38,15 +38,17 @@ def test_renders_a_cue_to_trimmed_float32_audio(synth: Pyttsx3Synth) -> None:
 
 
 def test_repeated_renders_of_one_text_match(synth: Pyttsx3Synth) -> None:
-    """A fresh worker renders a text to the very same samples every time. Within one worker
-    espeak-ng carries state from one utterance to the next (measured: each render of a phrase
-    4 samples shorter than the one before, the samples apart from ~0.1 s in), so there they
-    only nearly match, and the speech cache is what keeps a phrase the same from use to use."""
+    """Renders of one text nearly match: espeak-ng carries state from one utterance to the next
+    (measured: each render of a phrase a few samples shorter or longer than the one before, the
+    samples apart from ~0.1 s in), and two fresh workers usually, but not under load always,
+    start from the same state (see the restart test). The speech cache is what keeps a phrase
+    the same from use to use."""
     first = synth.synthesize("Ten more.")
     again = synth.synthesize("Ten more.")
     assert abs(first.size - again.size) < 0.01 * first.size
     with Pyttsx3Synth() as one, Pyttsx3Synth() as other:
-        assert np.array_equal(one.synthesize("Ten more."), other.synthesize("Ten more."))
+        fresh = [one.synthesize("Ten more."), other.synthesize("Ten more.")]
+    assert abs(fresh[0].size - fresh[1].size) < 0.01 * fresh[0].size
 
 
 def test_resolved_voice_and_version_are_reported(synth: Pyttsx3Synth) -> None:
@@ -82,8 +84,14 @@ def test_worker_restarts_after_it_dies_and_renders_the_same_clip() -> None:
         assert fresh.worker_pid is None, "the killed worker is seen as gone"
         after = fresh.synthesize("Rest.")
         assert fresh.worker_pid not in (None, pid)
-    assert after.size > 0
-    assert np.array_equal(after, before), "a restarted worker starts from the same state"
+    # The same voice and rate again. Not the same samples: espeak carries state from one
+    # utterance to the next (one worker saying "Rest." six times gave 17117, 17110, 17088,
+    # 17091, 17088 and 17110 samples, each waveform shifted in phase), and a fresh worker under
+    # load once started from another state (17097 samples instead of 17117). A different rate or
+    # voice changes the length by far more than 1 %.
+    assert after.size == pytest.approx(before.size, rel=0.01)
+    rms = [float(np.sqrt(np.mean(clip**2))) for clip in (before, after)]
+    assert rms[1] == pytest.approx(rms[0], rel=0.03)
 
 
 def test_list_voices_has_english() -> None:
