@@ -68,8 +68,10 @@ def test_over_its_own_voice_the_coach_yields_and_obeys_no_one_but_the_user(
         time.sleep(0.25)
         subprocess.run(["paplay", f"--device={run.mic}", str(pause_word)], check=True, timeout=30)
         time.sleep(2.5)
-        if run.events() and any(e["type"] == "state" and e["state"] == "paused"
-                                for e in run.events()):
+        # Only a pause after this cue began is this word's: one from an earlier try would
+        # have the test type "resume" into a running set and wait for a return that never comes.
+        if any(e["type"] == "state" and e["state"] == "paused" and e["t"] > cue["t"]
+               for e in run.events()):
             run.type("resume")
             run.wait_for(lambda e, t=cue["t"]: e["type"] == "state" and e["state"] == "set"
                          and e["t"] > t, "resume")
