@@ -120,6 +120,20 @@ def engines() -> list[tuple[str, Callable[[], Recognizer], Callable[[], Recogniz
     return found
 
 
+def net_engines() -> list[tuple[str, Callable[[], Recognizer]]]:
+    """The command net alone and checked by PocketSphinx, each measured against PocketSphinx."""
+    try:
+        from voice_coach.recognition.phrase_net_engine import PhraseNetRecognizer
+        from voice_coach.recognition.verified_net_engine import VerifiedNetRecognizer
+
+        PhraseNetRecognizer()  # the shipped head and model load
+    except (ImportError, RecognizerUnavailable) as error:
+        print(f"command-net: skipped ({error})")
+        return []
+    return [("command-net", PhraseNetRecognizer),
+            ("command-net+pocketsphinx", VerifiedNetRecognizer)]
+
+
 def print_side_by_side(name: str, rows: list[tuple[str, Score]], conditions: list[str]) -> None:
     (label_a, a), (label_b, b) = rows[0], rows[1]
     print(f"\n== {name}: {label_a} vs {label_b}")
@@ -181,10 +195,11 @@ def main() -> int:
     voices = sorted({Voice(**clip["voice"]).label for clip in manifest})
     print(f"{len(manifest)} clips by {len(voices)} {args.split} voices from {args.corpus}:")
     print("  " + ", ".join(voices))
+    shipped_scores: dict[str, Score] = {}
     for name, shipped, baseline in engines():
         live = CommandListener(shipped(), phrases, use_partials=True)
         finals = CommandListener(baseline(), phrases, use_partials=False)
-        shipped_score = evaluate(live, args.corpus, manifest)
+        shipped_score = shipped_scores[name] = evaluate(live, args.corpus, manifest)
         baseline_score = evaluate(finals, args.corpus, manifest)
         rows = [("shipped", shipped_score), ("finals+default", baseline_score)]
         print_side_by_side(name, rows, conditions)
@@ -194,6 +209,12 @@ def main() -> int:
             print_side_by_side(
                 name, [("blanked", shipped_score), ("not blanked", unblanked)], conditions
             )
+    reference = shipped_scores.get("pocketsphinx")
+    for name, make in net_engines():
+        score = evaluate(CommandListener(make(), phrases, use_partials=True), args.corpus, manifest)
+        if reference is not None:
+            print_side_by_side(name, [(name[:15], score), ("pocketsphinx", reference)], conditions)
+        print_families(name, score, conditions)
     return 0
 
 

@@ -17,6 +17,7 @@ class RecognizerKind(StrEnum):
     AUTO = "auto"
     VOSK = "vosk"
     POCKETSPHINX = "pocketsphinx"
+    NET = "net"  # the command net on a speech embedding, checked by PocketSphinx
     OFF = "off"
 
 

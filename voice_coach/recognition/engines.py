@@ -26,14 +26,19 @@ def recognizer_kind(name: str) -> RecognizerKind:
 def open_engine(
     engine: RecognizerKind, model: Path | None, pocketsphinx: PocketSphinxSettings
 ) -> Recognizer:
-    """Load `engine` (VOSK with its `model` folder, or POCKETSPHINX tuned by `pocketsphinx`)
-    in this process."""
+    """Load `engine` (VOSK with its `model` folder, POCKETSPHINX tuned by `pocketsphinx`, or
+    NET checked by that PocketSphinx) in this process."""
     if engine is RecognizerKind.VOSK and model is not None:
         return _open_vosk(model)
     if engine is RecognizerKind.POCKETSPHINX:
         from voice_coach.recognition.pocketsphinx_engine import PocketSphinxRecognizer
 
         return PocketSphinxRecognizer(pocketsphinx)
+    if engine is RecognizerKind.NET:
+        from voice_coach.recognition.pocketsphinx_engine import PocketSphinxRecognizer
+        from voice_coach.recognition.verified_net_engine import VerifiedNetRecognizer
+
+        return VerifiedNetRecognizer(verifier=PocketSphinxRecognizer(pocketsphinx))
     raise RecognizerUnavailable(f"recognizer {engine.value!r} names no engine to open")
 
 

@@ -215,6 +215,14 @@ class PocketSphinxRecognizer:
         end_s = self._endpointer.speech_end + self._pad_after_s
         return self._decode(self._original_audio(start_s, end_s), start_s)
 
+    def decode_segment(self, pcm: bytes, start_s: float) -> Hypothesis:
+        """Decode one stretch of int16 audio that another engine found (starting `start_s`
+        after reset), as if the endpointer had cut it: the phrase it fits best, with the
+        grammar-versus-phone-loop confidence."""
+        if not self._has_grammar:
+            raise RuntimeError("set_phrases() must be called before decode_segment()")
+        return self._decode(pcm, start_s)
+
     def _decode(self, pcm: bytes, start_s: float) -> Hypothesis:
         text, grammar_score, words, speech_frames = self._search(GRAMMAR_SEARCH, pcm, start_s)
         frames = self._decoder.n_frames()

@@ -23,9 +23,10 @@ def open_recognizer(settings: RecognizerSettings, *, own_process: bool = False) 
 def choose_engine(
     kind: RecognizerKind | str, model_path: str | None = None
 ) -> tuple[RecognizerKind, Path | None]:
-    """(POCKETSPHINX, None) or (VOSK, model folder) for `kind`, without loading anything."""
+    """(POCKETSPHINX or NET, None) or (VOSK, model folder) for `kind`, without loading
+    anything."""
     kind = recognizer_kind(kind)
-    if kind is RecognizerKind.POCKETSPHINX:
+    if kind in (RecognizerKind.POCKETSPHINX, RecognizerKind.NET):
         return kind, None
     if kind is RecognizerKind.VOSK:
         return kind, _find_vosk_model(model_path, required=True)
