@@ -35,6 +35,7 @@ from voice_coach.core.dry_run import script_and_reply_phrases
 from voice_coach.core.phrases import help_text
 from voice_coach.core.routine import BUILTIN_ROUTINES
 from voice_coach.recognition.phrases import all_phrases, load_command_phrases
+from voice_coach.recognition.pocketsphinx_engine import edit_distance
 
 ACCENTS = ("en-us", "en-gb", "en-gb-scotland", "en-gb-x-gbcwmd", "en-us-nyc", "en-029",
            "en-gb-x-rp", "en-gb-x-gbclan")
@@ -95,15 +96,6 @@ def dictionary() -> dict[str, list[str]]:
         if re.fullmatch(r"[a-z]+", word):
             words.setdefault(word, phones)
     return words
-
-
-def edit_distance(a: list[str], b: list[str]) -> int:
-    row = list(range(len(b) + 1))
-    for i, x in enumerate(a, 1):
-        diagonal, row[0] = row[0], i
-        for j, y in enumerate(b, 1):
-            diagonal, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, diagonal + (x != y))
-    return row[-1]
 
 
 def sound_alikes(phrases: list[str], words: dict[str, list[str]], per_word: int,
