@@ -16,6 +16,7 @@ import numpy as np
 from voice_coach.recognition.base import Hypothesis, Word
 from voice_coach.recognition.command_head import WINDOW_VECTORS, CommandHead, load_head
 from voice_coach.recognition.phrase_spotter import PhraseSpotter
+from voice_coach.recognition.recent_audio import RecentAudio
 from voice_coach.recognition.speech_embedding import (
     FIRST_VECTOR_SAMPLES,
     HOP_SAMPLES,
@@ -27,6 +28,7 @@ from voice_coach.recognition.speech_embedding import (
 WINDOW_SAMPLES = FIRST_VECTOR_SAMPLES + (WINDOW_VECTORS - 1) * HOP_SAMPLES
 LEAD_SAMPLES = WINDOW_SAMPLES - HOP_SAMPLES  # the first real hop completes the first window
 FRAME = SAMPLE_RATE // 100  # 10 ms frames for finding where the words are
+HEARD_S = 4.0  # a window, and the context before and after a span that a checker decodes
 
 
 class PhraseNetRecognizer:
@@ -43,7 +45,8 @@ class PhraseNetRecognizer:
         self.threshold = self.head.threshold if threshold is None else threshold
         self._stream = EmbeddingStream(embedding or SpeechEmbedding(), keep=WINDOW_VECTORS)
         self._spotter = PhraseSpotter(self.head.classes, self.threshold)
-        self._recent = np.zeros(0, np.int16)  # the audio of the newest window, for word spans
+        # What was fed, for the words' spans here and for a checker's look at them.
+        self.heard = RecentAudio(SAMPLE_RATE, HEARD_S)
         self.dropped_phrases: tuple[str, ...] = ()
         self.set_phrases(self.head.phrases)
         self.reset()
@@ -55,7 +58,7 @@ class PhraseNetRecognizer:
 
     def feed(self, block: np.ndarray) -> list[Hypothesis]:
         block = np.asarray(block, np.int16)
-        self._recent = np.concatenate([self._recent, block])[-(WINDOW_SAMPLES + HOP_SAMPLES):]
+        self.heard.append(block)
         new = self._stream.feed(block)
         if new == 0 or len(self._stream.vectors) < WINDOW_VECTORS:
             return []
@@ -75,9 +78,9 @@ class PhraseNetRecognizer:
     def _speech_span(self, window_end: int) -> tuple[float, float]:
         """Where the loud frames lie in the window ending at sample `window_end` (seconds since
         reset)."""
-        after = self._stream.samples_seen - LEAD_SAMPLES - window_end  # not in a vector yet
-        audio = self._recent[: self._recent.size - after][-WINDOW_SAMPLES:].astype(np.float32)
         window_end_s = window_end / SAMPLE_RATE
+        start_s = (window_end - WINDOW_SAMPLES) / SAMPLE_RATE
+        audio = self.heard.between(start_s, window_end_s).astype(np.float32)
         frames = audio[: audio.size // FRAME * FRAME].reshape(-1, FRAME)
         level = np.sqrt(np.mean(frames**2, axis=1) + 1e-6)
         loud = np.flatnonzero(level > max(level.max() * 0.1, 30.0))
@@ -92,7 +95,7 @@ class PhraseNetRecognizer:
         right after a reset is decided as soon as one said later would be."""
         self._stream.reset()
         self._spotter.reset()
-        self._recent = np.zeros(0, np.int16)
+        self.heard.clear()
         self._stream.feed(np.zeros(LEAD_SAMPLES, np.int16))
 
     def close(self) -> None:

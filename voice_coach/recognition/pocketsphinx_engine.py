@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from voice_coach.recognition.base import Hypothesis, RecognizerUnavailable, Word
+from voice_coach.recognition.recent_audio import RecentAudio
 from voice_coach.settings import PocketSphinxSettings
 
 GRAMMAR_SEARCH = "commands"
@@ -151,8 +152,7 @@ class PocketSphinxRecognizer:
         self._filter_history = np.zeros(HIGH_PASS_TAPS - 1, dtype=np.float32)
         # The unfiltered audio fed since reset: segments are decoded from it (the high-pass
         # helps the endpointer but costs the decoder accuracy).
-        self._original = np.zeros(0, dtype=np.int16)
-        self._original_start = 0
+        self._original = RecentAudio(self.sample_rate, tuning.max_segment_s + 2.0)
         self._segment: list[bytes] = []
         self._segment_samples = 0
         self._overlong = False
@@ -163,7 +163,7 @@ class PocketSphinxRecognizer:
     def feed(self, block: np.ndarray) -> list[Hypothesis]:
         if not self._has_grammar:
             raise RuntimeError("set_phrases() must be called before feed()")
-        self._remember(np.asarray(block, dtype=np.int16))
+        self._original.append(block)
         samples = np.concatenate([self._pending, self._filtered(block)])
         whole = len(samples) - len(samples) % self._frame_samples
         self._pending = samples[whole:]
@@ -174,19 +174,6 @@ class PocketSphinxRecognizer:
             if hypothesis is not None:
                 results.append(hypothesis)
         return results
-
-    def _remember(self, block: np.ndarray) -> None:
-        keep = round((self.settings.max_segment_s + 2.0) * self.sample_rate)
-        self._original = np.concatenate([self._original, block])
-        excess = len(self._original) - keep
-        if excess > 0:
-            self._original = self._original[excess:]
-            self._original_start += excess
-
-    def _original_audio(self, start_s: float, end_s: float) -> bytes:
-        first = max(0, round(start_s * self.sample_rate) - self._original_start)
-        last = max(first, round(end_s * self.sample_rate) - self._original_start)
-        return self._original[first:last].tobytes()
 
     def _filtered(self, block: np.ndarray) -> np.ndarray:
         if self._high_pass is None:
@@ -213,7 +200,7 @@ class PocketSphinxRecognizer:
             return None
         start_s = max(0.0, self._endpointer.speech_start - self.settings.pad_s)
         end_s = self._endpointer.speech_end + self._pad_after_s
-        return self._decode(self._original_audio(start_s, end_s), start_s)
+        return self._decode(self._original.between(start_s, end_s).tobytes(), start_s)
 
     def decode_segment(self, pcm: bytes, start_s: float) -> Hypothesis:
         """Decode one stretch of int16 audio that another engine found (starting `start_s`

@@ -22,8 +22,6 @@ from voice_coach.recognition.phrase_net_engine import PhraseNetRecognizer
 from voice_coach.recognition.phrases import load_command_phrases
 from voice_coach.recognition.pocketsphinx_engine import PocketSphinxRecognizer
 
-KEEP_S = 4.0  # audio kept for PocketSphinx's look at a decided span
-
 
 @dataclass(frozen=True)
 class Verification:
@@ -49,8 +47,6 @@ class VerifiedNetRecognizer:
         self.net = net or PhraseNetRecognizer(threshold=self.rules.fairly_sure)
         self.verifier = verifier or PocketSphinxRecognizer()
         self._command_of = {p: c for c, listed in load_command_phrases().items() for p in listed}
-        self._audio = np.zeros(0, np.int16)
-        self._audio_start = 0  # the sample (since reset) where `_audio` begins
         self.dropped_phrases: tuple[str, ...] = ()
 
     def set_phrases(self, phrases: Sequence[str]) -> None:
@@ -61,12 +57,6 @@ class VerifiedNetRecognizer:
             self.verifier.set_phrases(known)
 
     def feed(self, block: np.ndarray) -> list[Hypothesis]:
-        block = np.asarray(block, np.int16)
-        self._audio = np.concatenate([self._audio, block])
-        excess = self._audio.size - round(KEEP_S * self.sample_rate)
-        if excess > 0:
-            self._audio = self._audio[excess:]
-            self._audio_start += excess
         return [h for h in self.net.feed(block) if self._stands(h)]
 
     def _stands(self, proposed: Hypothesis) -> bool:
@@ -74,19 +64,15 @@ class VerifiedNetRecognizer:
         if confidence >= self.rules.certain:
             return True
         word = proposed.words[0]
-        first = max(0, round((word.start_s - self.rules.pad_before_s) * self.sample_rate)
-                    - self._audio_start)
-        last = round((word.end_s + self.rules.pad_after_s) * self.sample_rate) - self._audio_start
-        heard = self.verifier.decode_segment(self._audio[first:last].tobytes(),
-                                             (first + self._audio_start) / self.sample_rate)
+        start_s = max(0.0, word.start_s - self.rules.pad_before_s)
+        segment = self.net.heard.between(start_s, word.end_s + self.rules.pad_after_s)
+        heard = self.verifier.decode_segment(segment.tobytes(), start_s)
         same = self._command_of.get(heard.text, heard.text) == self._command_of.get(
             proposed.text, proposed.text)
         return same and (heard.confidence or 0.0) >= self.rules.agreeing
 
     def reset(self) -> None:
         self.net.reset()
-        self._audio = np.zeros(0, np.int16)
-        self._audio_start = 0
 
     def close(self) -> None:
         self.net.close()
