@@ -21,6 +21,18 @@ def coach_voice(blocks: int) -> np.ndarray:
     return (rng.standard_normal(blocks * BLOCK) * 4000).astype(np.int16)
 
 
+def person_voice(blocks: int, start_s: float, length_s: float = 0.5) -> np.ndarray:
+    """A voiced sound (a 180 Hz buzz with a harmonic, swelling 3 times a second) standing for
+    the person's word, placed on a `blocks`-long microphone signal."""
+    t = np.arange(round(length_s * RATE)) / RATE
+    person = np.zeros(blocks * BLOCK, np.int32)
+    first = round(start_s * RATE)
+    person[first : first + len(t)] = (3000 * np.sin(2 * np.pi * 180 * t)
+                                      * np.sin(2 * np.pi * 3 * t) ** 2
+                                      + 1500 * np.sin(2 * np.pi * 540 * t)).astype(np.int32)
+    return person
+
+
 def run(listener: CommandListener, played: np.ndarray, person: np.ndarray | None = None,
         with_reference: bool = True) -> list:
     mic = played if person is None else (played.astype(np.int32) + person).astype(np.int16)
@@ -48,7 +60,7 @@ def pause_at(start_s: float, confidence: float = 0.95) -> Hypothesis:
 def test_a_command_over_the_coach_is_heard_once_its_echo_is_cancelled() -> None:
     listener, engine = cancelling_listener({30: [pause_at(2.6)]})
     listener.mark_coach_audio(0.0, 4.0, "speech", "Exhale on the way up.")
-    heard = run(listener, coach_voice(40))
+    heard = run(listener, coach_voice(40), person_voice(40, 2.6))
     assert [(h.command, round(h.at_s, 1)) for h in heard] == [(Command.PAUSE, 3.1)]
     # What reached the engine is the microphone with the coach taken out, not blanked.
     assert not engine.blocks_fed[25].any(), "the mic heard only the coach: nothing is left"
@@ -66,7 +78,7 @@ def test_without_a_reference_words_over_the_coach_are_still_void() -> None:
 def test_the_coach_naming_a_command_does_not_trigger_it() -> None:
     listener, _ = cancelling_listener({30: [pause_at(2.6)]})
     listener.mark_coach_audio(0.0, 4.0, "speech", "You can say: next, pause, resume.")
-    assert run(listener, coach_voice(40)) == []
+    assert run(listener, coach_voice(40), person_voice(40, 2.6)) == []
     assert [u.reason for u in listener.take_unheeded()] == ["the coach said it"]
 
 
@@ -77,11 +89,20 @@ def test_an_unsure_command_over_the_coach_is_let_pass() -> None:
     assert [u.reason for u in listener.take_unheeded()] == ["too unsure over the coach"]
 
 
+def test_a_command_over_the_coach_needs_the_persons_voice() -> None:
+    """What the canceller leaves of a cue can sound like a command to the recognizer: without
+    the person's voice in its words it is the coach's own residue."""
+    listener, _ = cancelling_listener({30: [pause_at(2.6)]})
+    listener.mark_coach_audio(0.0, 4.0, "speech", "Exhale on the way up.")
+    assert run(listener, coach_voice(40), person_voice(40, 1.0)) == []  # voice, but not then
+    assert [u.reason for u in listener.take_unheeded()] == ["no voice but the coach's"]
+
+
 def test_partials_over_the_coach_wait_for_the_final_result() -> None:
     partial = Hypothesis("pause", False, None, (Word("pause", 2.6, 3.0, None),))
     listener, _ = cancelling_listener({29: [partial], 31: [pause_at(2.6)]})
     listener.mark_coach_audio(0.0, 4.0, "speech", "Exhale on the way up.")
-    heard = run(listener, coach_voice(40))
+    heard = run(listener, coach_voice(40), person_voice(40, 2.6))
     assert [(h.command, round(h.at_s, 1)) for h in heard] == [(Command.PAUSE, 3.2)]
 
 
@@ -106,10 +127,7 @@ def test_until_the_canceller_converges_the_coach_is_blanked() -> None:
 def test_the_persons_voice_over_the_coach_is_told_from_the_coach_residue() -> None:
     listener, _ = cancelling_listener({})
     played = coach_voice(40)
-    t = np.arange(8000) / RATE  # 0.5 s of a voiced sound at 2.0 s
-    person = np.zeros(len(played), np.int32)
-    person[32000:40000] = (3000 * np.sin(2 * np.pi * 180 * t) * np.sin(2 * np.pi * 3 * t) ** 2
-                           + 1500 * np.sin(2 * np.pi * 540 * t)).astype(np.int32)
+    person = person_voice(40, 2.0)
     speaking = []
     mic = (played.astype(np.int32) + person).astype(np.int16)
     for index in range(40):

@@ -12,10 +12,17 @@ count: residual echo and the canceller's suppression make partials and unsure fi
 reliable there (on the barge-in corpus's tune voices every wrong command over the coach scored
 0.61 or less, and 7 of 11 right ones 0.7 or more). Until the canceller
 has converged (`EchoPath.converged`), the coach's speech is treated as with no canceller.
+
+A command over the coach also needs the person's own voice (voice activity in the cleaned
+signal) for at least OVER_COACH_VOICE_S of its words. The canceller can leave a cue's first
+syllables at -14 dB for a block or two (measured live, looped back, on "Two." 22 s into a set:
+PocketSphinx took that residue for "stop" at 0.80); such residue is voiced for 0.1 s at most,
+while a command said over the coach was voiced for 0.3 to 0.5 s.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -36,6 +43,9 @@ BLOCK_S = 0.05
 ASSUMED_UTTERANCE_S = 1.0
 ALL_COMMANDS = frozenset(Command)
 OVER_COACH_CONFIDENCE = 0.7
+OVER_COACH_VOICE_S = 0.15
+VOICE_MARGIN_S = 0.1  # word times and voice activity are each a block or so apart
+REMEMBER_VOICE_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -85,6 +95,7 @@ class CommandListener:
         self.user_speaking = False
         """Whether the last block pushed held the person's voice (known only with the echo
         cancelled: without, the coach's own voice would count)."""
+        self._voiced: deque[tuple[float, float]] = deque()  # recent blocks that held it
         self.active = frozenset(active)
         recognizer.set_phrases(all_phrases(dict(phrases)))
         # Samples fed to the recognizer since it last started counting (its word times count
@@ -141,6 +152,7 @@ class CommandListener:
             self._cancelling = self.echo.converged
             # Fed even before convergence: its floor must know the residue by then.
             self.user_speaking = self._voice.heard(block) and self._cancelling
+            self._remember_voice(block_start_s, at_s)
         cleaned = self.gate.clean(block, block_start_s, blank_speech=not self._cancelling)
         heard: list[HeardCommand] = []
         for hypothesis in self.recognizer.feed(cleaned):
@@ -171,6 +183,9 @@ class CommandListener:
             if hypothesis.confidence is not None and hypothesis.confidence < OVER_COACH_CONFIDENCE:
                 self._unheed(hypothesis, at_s, "too unsure over the coach")
                 return None
+            if self._voiced_during(start_s, end_s) < OVER_COACH_VOICE_S:
+                self._unheed(hypothesis, at_s, "no voice but the coach's")
+                return None
             said = self.gate.coach_said_during(start_s, end_s)
             named = self.matcher.named_in(" ".join(said))
             if self.matcher.match(hypothesis.text, None, named) is not None:
@@ -182,6 +197,17 @@ class CommandListener:
         if command is None:
             self._unheed(hypothesis, at_s, self._why_not(hypothesis))
         return command
+
+    def _remember_voice(self, start_s: float, end_s: float) -> None:
+        if self.user_speaking:
+            self._voiced.append((start_s, end_s))
+        while self._voiced and self._voiced[0][1] < end_s - REMEMBER_VOICE_S:
+            self._voiced.popleft()
+
+    def _voiced_during(self, start_s: float, end_s: float) -> float:
+        """Seconds of the person's voice heard from `start_s` to `end_s` (with a margin)."""
+        start_s, end_s = start_s - VOICE_MARGIN_S, end_s + VOICE_MARGIN_S
+        return sum(max(0.0, min(end, end_s) - max(start, start_s)) for start, end in self._voiced)
 
     def _why_not(self, hypothesis: Hypothesis) -> str:
         named = self.matcher.match(hypothesis.text, None, ALL_COMMANDS)  # None: any confidence
