@@ -5,6 +5,8 @@ fields of that type — say (text, priority, kind), click (accent), sound (name)
 phase (phase, rep, set_number, block, variation), state (state, previous), heard (command,
 source, text, confidence), command (command, accepted, note), set_done, variation, finished,
 speech (text, duration_ms, dropped: where a cue's speech really played), speech_late (text),
+voice (the person's voice began: `t` is where the microphone heard it), yield (ducked,
+cut_speech: the coach turned itself down for the person's voice, or back up),
 device (device: output/microphone/recognizer/speech, state: lost/back, detail).
 The first line is {"type": "run", ...} with the routine and the devices in use; the last,
 {"t": ..., "type": "end", "underruns": N}, how often the audio output ran dry (a gap in the sound).

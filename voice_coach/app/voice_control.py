@@ -130,9 +130,12 @@ class VoiceControl:
                 self._mark_coach_audio()
                 self.listener.set_active(self.loop.active_commands)
                 reference = self._reference_for(start_s, len(samples))
+                was_speaking = self.listener.user_speaking
                 heard_now = self.listener.push(samples, start_s, reference)
                 if self.listener.user_speaking:
                     self.loop.submit_voice()
+                    if not was_speaking:
+                        self.loop.note_voice_began(self._session_ms(start_s))
                 for heard in heard_now:
                     self.loop.submit(heard.command, "voice", heard.text, heard.confidence)
                 for unheeded in self.listener.take_unheeded():
@@ -165,11 +168,26 @@ class VoiceControl:
         if self.listener.echo is None:
             return None
         ring: ReferenceRing = self.loop.reference
+        first = self._output_sample_at(start_s + REFERENCE_LEAD_S)
+        if first is None:
+            return None
+        factor = ring.sample_rate // self.microphone.sample_rate
+        return ring.read_decimated(first, count, factor)
+
+    def _output_sample_at(self, stream_s: float) -> int | None:
+        """The output sample heard at stream time `stream_s`, from where the newest one mixed
+        is heard; None before any is mixed or without a speaker clock."""
+        ring: ReferenceRing = self.loop.reference
         newest = ring.written - 1
         heard_at = self._sample_clock(newest) if newest >= 0 else None
         if heard_at is None:
             return None
-        factor = ring.sample_rate // self.microphone.sample_rate
-        first = newest + round((start_s + REFERENCE_LEAD_S - heard_at) * ring.sample_rate)
-        return ring.read_decimated(first, count, factor)
+        return newest + round((stream_s - heard_at) * ring.sample_rate)
+
+    def _session_ms(self, stream_s: float) -> int:
+        """Stream time as session time; where the mixer is now when that is unknown."""
+        sample = self._output_sample_at(stream_s)
+        if sample is None:
+            return self.loop.now_ms
+        return max(0, sample) * 1000 // self.loop.reference.sample_rate
 

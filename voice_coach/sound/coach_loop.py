@@ -58,6 +58,16 @@ class VoiceUnheeded:
 
 
 @dataclass(frozen=True)
+class VoiceBegan:
+    """The person's voice began (over the coach or not): `at_ms` is where the microphone heard
+    its first block, on the session clock. With the yields it tells how fast the coach
+    turned itself down."""
+
+    at_ms: int
+    type: str = field(default="voice", init=False)
+
+
+@dataclass(frozen=True)
 class SpeechLate:
     """A cue whose speech was not ready in time and was dropped (printed instead)."""
 
@@ -83,7 +93,7 @@ class SpeechPlayed:
     type: str = field(default="speech", init=False)
 
 
-LoopEvent = Effect | Heard | VoiceUnheeded | SpeechLate | SpeechPlayed
+LoopEvent = Effect | Heard | VoiceUnheeded | VoiceBegan | SpeechLate | SpeechPlayed
 SpeechLookup = Callable[[str], np.ndarray | None]
 
 
@@ -135,6 +145,10 @@ class CoachLoop:
     def note_unheeded(self, text: str, confidence: float | None, reason: str) -> None:
         """Thread-safe: log a hypothesis that was let pass, at the session time reached."""
         self.outbox.put(VoiceUnheeded(self.now_ms, text, confidence, reason))
+
+    def note_voice_began(self, at_ms: int) -> None:
+        """Thread-safe: log where the person's voice began (session time)."""
+        self.outbox.put(VoiceBegan(at_ms))
 
     def submit_voice(self) -> None:
         """Thread-safe: the person's voice is heard over the coach (see core/yielding.py)."""
