@@ -26,7 +26,13 @@ from pathlib import Path
 import command_training_data as data
 import numpy as np
 
-from voice_coach.recognition.command_head import REJECT, WINDOW_VECTORS, CommandHead, shipped_head
+from voice_coach.recognition.command_head import (
+    REJECT,
+    WINDOW_SAMPLES,
+    WINDOW_VECTORS,
+    CommandHead,
+    shipped_head,
+)
 from voice_coach.recognition.phrase_spotter import PhraseSpotter
 from voice_coach.recognition.speech_embedding import (
     FIRST_VECTOR_SAMPLES,
@@ -39,7 +45,6 @@ from voice_coach.recognition.speech_embedding import (
 
 RATE = data.RATE
 CANVAS = round(3.2 * RATE)
-WINDOW_SAMPLES = FIRST_VECTOR_SAMPLES + (WINDOW_VECTORS - 1) * HOP_SAMPLES
 RECIPE = {
     "renditions_per_phrase": 60, "dictionary_words": 5000, "talk_runs": 1500,
     "canvases_per_clip": 2, "reject_windows_per_canvas": 10, "rooms": 24, "flite_share": 0.12,

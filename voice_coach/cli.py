@@ -17,6 +17,7 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
     "voice_coach.app.doctor_cmd",
     "voice_coach.app.listen_cmd",
     "voice_coach.app.model_cmd",
+    "voice_coach.app.voice_cmd",
     "voice_coach.app.routine_cmd",
     "voice_coach.app.history_cmd",
     "voice_coach.app.render_cmd",

@@ -66,6 +66,12 @@ def check_recognizer(args: argparse.Namespace) -> str:
             "voice-coach model install")
 
 
+def check_voice(_args: argparse.Namespace) -> str:
+    from voice_coach.app.voice_cmd import enrolled_line
+
+    return enrolled_line()
+
+
 def check_echo(args: argparse.Namespace) -> str:
     from voice_coach.recognition.echo_canceller import open_echo_canceller
     from voice_coach.settings import EchoMode
@@ -84,6 +90,7 @@ FIXES = {
     "microphone": "plug in a microphone or pick one with --input-device; without it the keys "
                   "still work on a terminal",
     "recognizer": "pip install pocketsphinx, or install a Vosk model: voice-coach model install",
+    "voice": "voice-coach voice enroll records your takes again",
     "echo cancellation": "pip install livekit (WebRTC's echo canceller); without it commands "
                          "said while the coach talks are not heard",
 }
@@ -96,6 +103,7 @@ def run_doctor(args: argparse.Namespace) -> int:
         ("microphone", check_microphone),
         ("recognizer", check_recognizer),
         ("echo cancellation", check_echo),
+        ("voice", check_voice),
     ]
     failures = 0
     for name, check in checks:

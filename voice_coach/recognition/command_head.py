@@ -17,9 +17,10 @@ from pathlib import Path
 import numpy as np
 
 from voice_coach.recognition.base import RecognizerUnavailable
-from voice_coach.recognition.speech_embedding import VECTOR_SIZE
+from voice_coach.recognition.speech_embedding import FIRST_VECTOR_SAMPLES, HOP_SAMPLES, VECTOR_SIZE
 
 WINDOW_VECTORS = 12  # 0.775 s + 11 x 0.08 s = 1.655 s: "make it easier" said slowly fits
+WINDOW_SAMPLES = FIRST_VECTOR_SAMPLES + (WINDOW_VECTORS - 1) * HOP_SAMPLES
 REJECT = "<none>"
 HEAD_FILE = "command-head.npz"
 CHECKSUM_FILE = "command-head.sha256"

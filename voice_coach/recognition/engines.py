@@ -27,7 +27,8 @@ def open_engine(
     engine: RecognizerKind, model: Path | None, pocketsphinx: PocketSphinxSettings
 ) -> Recognizer:
     """Load `engine` (VOSK with its `model` folder, POCKETSPHINX tuned by `pocketsphinx`, or
-    NET checked by that PocketSphinx) in this process."""
+    NET, with the person's takes when they enrolled, checked by that PocketSphinx) in this
+    process."""
     if engine is RecognizerKind.VOSK and model is not None:
         return _open_vosk(model)
     if engine is RecognizerKind.POCKETSPHINX:
@@ -35,10 +36,16 @@ def open_engine(
 
         return PocketSphinxRecognizer(pocketsphinx)
     if engine is RecognizerKind.NET:
+        from voice_coach.recognition.phrase_net_engine import PhraseNetRecognizer
         from voice_coach.recognition.pocketsphinx_engine import PocketSphinxRecognizer
-        from voice_coach.recognition.verified_net_engine import VerifiedNetRecognizer
+        from voice_coach.recognition.speech_embedding import SpeechEmbedding
+        from voice_coach.recognition.verified_net_engine import Verification, VerifiedNetRecognizer
+        from voice_coach.recognition.voice_takes import enrolled_matcher
 
-        return VerifiedNetRecognizer(verifier=PocketSphinxRecognizer(pocketsphinx))
+        embedding = SpeechEmbedding()
+        net = PhraseNetRecognizer(embedding=embedding, threshold=Verification().fairly_sure,
+                                  takes=enrolled_matcher(embedding))
+        return VerifiedNetRecognizer(net=net, verifier=PocketSphinxRecognizer(pocketsphinx))
     raise RecognizerUnavailable(f"recognizer {engine.value!r} names no engine to open")
 
 

@@ -14,7 +14,12 @@ from collections.abc import Sequence
 import numpy as np
 
 from voice_coach.recognition.base import Hypothesis, Word
-from voice_coach.recognition.command_head import WINDOW_VECTORS, CommandHead, load_head
+from voice_coach.recognition.command_head import (
+    WINDOW_SAMPLES,
+    WINDOW_VECTORS,
+    CommandHead,
+    load_head,
+)
 from voice_coach.recognition.phrase_spotter import PhraseSpotter
 from voice_coach.recognition.recent_audio import RecentAudio
 from voice_coach.recognition.speech_embedding import (
@@ -24,10 +29,11 @@ from voice_coach.recognition.speech_embedding import (
     EmbeddingStream,
     SpeechEmbedding,
 )
+from voice_coach.recognition.take_matcher import TakeMatcher
 
-WINDOW_SAMPLES = FIRST_VECTOR_SAMPLES + (WINDOW_VECTORS - 1) * HOP_SAMPLES
 LEAD_SAMPLES = WINDOW_SAMPLES - HOP_SAMPLES  # the first real hop completes the first window
 FRAME = SAMPLE_RATE // 100  # 10 ms frames for finding where the words are
+TAKE_PROBABILITY = 0.99
 HEARD_S = 4.0  # a window, and the context before and after a span that a checker decodes
 
 
@@ -38,10 +44,13 @@ class PhraseNetRecognizer:
     sample_rate = SAMPLE_RATE
 
     def __init__(self, head: CommandHead | None = None,
-                 embedding: SpeechEmbedding | None = None, threshold: float | None = None) -> None:
+                 embedding: SpeechEmbedding | None = None, threshold: float | None = None,
+                 takes: TakeMatcher | None = None) -> None:
         """`threshold`: the probability a phrase needs; None: the one the head was trained
-        with."""
+        with. `takes`: the person's own takes, when they enrolled their voice: a window that
+        matches them counts as TAKE_PROBABILITY for that phrase, if the head gave it less."""
         self.head = head or load_head()
+        self.takes = takes
         self.threshold = self.head.threshold if threshold is None else threshold
         self._stream = EmbeddingStream(embedding or SpeechEmbedding(), keep=WINDOW_VECTORS)
         self._spotter = PhraseSpotter(self.head.classes, self.threshold)
@@ -66,7 +75,7 @@ class PhraseNetRecognizer:
         # then, which delays nothing (all end in this block) and skips no decision's peak by
         # more than a block.
         window = np.stack(self._stream.vectors)[None]
-        spotted = self._spotter.push(self.head.probabilities(window)[0])
+        spotted = self._spotter.push(self._probabilities(window))
         if spotted is None:
             return []
         window_end = (self._stream.produced * HOP_SAMPLES + FIRST_VECTOR_SAMPLES - HOP_SAMPLES
@@ -74,6 +83,14 @@ class PhraseNetRecognizer:
         start_s, stop_s = self._speech_span(window_end)
         word = Word(spotted.phrase, start_s, stop_s, spotted.probability)
         return [Hypothesis(spotted.phrase, True, spotted.probability, (word,))]
+
+    def _probabilities(self, window: np.ndarray) -> np.ndarray:
+        probabilities = self.head.probabilities(window)[0]
+        matched = None if self.takes is None else self.takes.match(window[0])
+        if matched is not None and matched.phrase in self.head.classes:
+            index = self.head.classes.index(matched.phrase)
+            probabilities[index] = max(probabilities[index], TAKE_PROBABILITY)
+        return probabilities
 
     def _speech_span(self, window_end: int) -> tuple[float, float]:
         """Where the loud frames lie in the window ending at sample `window_end` (seconds since
