@@ -4,6 +4,7 @@ bad one; and the kept takes make the command net hear that voice better."""
 from __future__ import annotations
 
 import io
+import re
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -155,3 +156,19 @@ def test_the_net_recognizer_hears_with_the_kept_takes(
     assert isinstance(recognizer, VerifiedNetRecognizer) and recognizer.net.takes is None
     assert main(["voice", "status"]) == 2
     assert "damaged" in capsys.readouterr().err
+
+
+def test_voice_test_says_per_command_what_it_heard(
+    private_dirs: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    words = [said(text, TAKE_STYLES[2]) for text in ("pause", "next", "pause")]
+    audio = np.concatenate([np.concatenate([np.zeros(RATE, np.int16), w]) for w in words]
+                           + [np.zeros(RATE, np.int16)])
+    devices = FakeDevices(microphone_blocks=as_blocks(audio), recognizer=PhraseNetRecognizer())
+    monkeypatch.setattr("voice_coach.app.voice_cmd.make_devices", lambda: devices)
+    assert main(["voice", "test", "--seconds", f"{len(audio) / RATE:.2f}"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"pause +heard 2 times", out), out
+    assert re.search(r"next +heard 1 time\n", out), out
+    assert re.search(r"stop +not heard", out), out
+    assert devices.recognizer_settings[0].kind is RecognizerKind.NET

@@ -1,19 +1,23 @@
-"""The `voice-coach voice enroll|status|forget` subcommands: the person's own takes.
+"""The `voice-coach voice enroll|test|status|forget` subcommands: the person's own takes.
 
 `enroll` records three takes of each command's first phrase (see app/enrollment.py) and keeps
 them in the data folder; `--recognizer net` then also matches what it hears against them
-(recognition/take_matcher.py). `status` says whether they are kept, `forget` removes them.
+(recognition/take_matcher.py). `test` listens with that recognizer for a while and says, per
+command, how often it heard it; `status` says whether takes are kept, `forget` removes them.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 
 from voice_coach.app.devices import Devices, RealDevices
 from voice_coach.app.enrollment import Enrollment
+from voice_coach.core.commands import Command
 from voice_coach.errors import UserError
 from voice_coach.recognition.base import RecognizerUnavailable
+from voice_coach.recognition.listener import CommandListener
 from voice_coach.recognition.microphone import MicrophoneUnavailable
 from voice_coach.recognition.phrases import load_command_phrases
 from voice_coach.recognition.voice_takes import (
@@ -23,25 +27,35 @@ from voice_coach.recognition.voice_takes import (
     save_takes,
     takes_folder,
 )
-from voice_coach.settings import MicrophoneSettings, OutputSettings, SpeechSettings
+from voice_coach.settings import (
+    MicrophoneSettings,
+    OutputSettings,
+    RecognizerKind,
+    RecognizerSettings,
+    SpeechSettings,
+)
 
 make_devices: type[Devices] = RealDevices  # replaced by tests
+TEST_READ_S = 1.0
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "voice", help="teach the coach your voice (enroll, status, forget)",
+        "voice", help="teach the coach your voice (enroll, test, status, forget)",
         description="Teach the command recognizer your own voice: say each command three "
                     "times, hands-free. Used by --recognizer net.")
     parser.set_defaults(handler=lambda _args: _usage(parser))
     actions = parser.add_subparsers(dest="voice_action", metavar="ACTION")
     enroll = actions.add_parser("enroll", help="say each command back three times")
-    for action in (enroll,):
-        action.add_argument("--input-device", metavar="DEV", help="microphone name or index")
-        action.add_argument("--output-device", "-d", metavar="DEV", help="speaker name or index")
-        action.add_argument("--voice", metavar="VOICE", help="TTS voice id of the prompts")
-        action.add_argument("--rate", type=int, default=165, metavar="WPM", help="speaking rate")
+    enroll.add_argument("--input-device", metavar="DEV", help="microphone name or index")
+    enroll.add_argument("--output-device", "-d", metavar="DEV", help="speaker name or index")
+    enroll.add_argument("--voice", metavar="VOICE", help="TTS voice id of the prompts")
+    enroll.add_argument("--rate", type=int, default=165, metavar="WPM", help="speaking rate")
     enroll.set_defaults(handler=run_enroll)
+    test = actions.add_parser("test", help="say commands for a while; see what was heard")
+    test.add_argument("--input-device", metavar="DEV", help="microphone name or index")
+    test.add_argument("--seconds", type=float, default=60.0, help="how long to listen (60)")
+    test.set_defaults(handler=run_test)
     actions.add_parser("status", help="whether a voice is enrolled").set_defaults(
         handler=run_status)
     actions.add_parser("forget", help="remove your takes").set_defaults(handler=run_forget)
@@ -85,6 +99,40 @@ def run_enroll(args: argparse.Namespace) -> int:
     kept = save_takes(takes_folder(), {p: takes[p] for p in complete})
     print(f"voice-coach: kept {len(kept)} takes of {len(complete)} of {len(phrases)} commands "
           f"in {takes_folder()}")
+    return 0
+
+
+def run_test(args: argparse.Namespace) -> int:
+    devices = make_devices()
+    phrases = load_command_phrases()
+    try:
+        recognizer = devices.make_recognizer(RecognizerSettings(RecognizerKind.NET))
+    except RecognizerUnavailable as error:
+        raise UserError(str(error)) from None
+    listener = CommandListener(recognizer, phrases)
+    heard: Counter[Command] = Counter()
+    rate = listener.sample_rate
+    try:
+        with devices.make_microphone(MicrophoneSettings(_device(args.input_device)), rate,
+                                     round(1000 * listener.block_samples / rate)) as microphone:
+            print(f"listening for {args.seconds:.0f} s: say each command a few times")
+            samples = 0
+            while samples < args.seconds * rate:
+                item = microphone.read(TEST_READ_S)
+                if item is None:
+                    raise MicrophoneUnavailable("the microphone delivers no audio")
+                for command in listener.push(item[0], samples / rate):
+                    print(f"{command.at_s:7.2f}  {command.command.spoken}", flush=True)
+                    heard[command.command] += 1
+                samples += len(item[0])
+    except MicrophoneUnavailable as error:
+        raise UserError(str(error)) from None
+    finally:
+        recognizer.close()
+    for command in phrases:
+        times = heard[command]
+        print(f"  {command.spoken:<14} " + (f"heard {times} time{'s' * (times != 1)}"
+                                           if times else "not heard"))
     return 0
 
 
