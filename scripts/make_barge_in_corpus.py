@@ -4,15 +4,15 @@ person says voice commands over it, with the exact coach signal alongside.
     python scripts/make_barge_in_corpus.py --out out/barge-in [--cases 24] [--seed 7]
 
 Each case folder holds `reference.wav` (what the coach played, 48 kHz mono, rendered by
-`voice-coach render`; some cases have the coach's spoken help list spliced in, the
-self-trigger test) and `mic.wav` (16 kHz mono: the reference through a simulated room with an
-output latency, the person's commands through the same room from elsewhere, and a little
-noise). Times in `manifest.json` are seconds on the axis both files share: sample 0 of each is
-the same moment, before any room or output delay. `coach_command_speech` lists every coach cue
-holding a command phrase: the help list, and cues of the routine itself ("Say help at any
-time"). Voices come from make_command_corpus (so the held-out evaluation voices are never
-used); each case has one voice, and its split. Deterministic: the same arguments give the same
-files.
+`voice-coach render` with its cues spoken by the espeak-ng program; some cases have the
+coach's spoken help list spliced in, the self-trigger test) and `mic.wav` (16 kHz mono: the
+reference through a simulated room with an output latency, the person's commands through the
+same room from elsewhere, and a little noise). Times in `manifest.json` are seconds on the
+axis both files share: sample 0 of each is the same moment, before any room or output delay.
+`coach_command_speech` lists every coach cue holding a command phrase: the help list, and cues
+of the routine itself ("Say help at any time"). Voices come from make_command_corpus (so the
+held-out evaluation voices are never used); each case has one voice, and its split.
+Deterministic: the same arguments give the same files.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ import argparse
 import json
 import os
 import re
+import subprocess
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +30,7 @@ import pyroomacoustics as pra
 from make_command_corpus import RATE, VOICES, Voice, pink_noise, synthesize, write_wav
 from scipy.signal import fftconvolve
 
+from voice_coach.app import render_cmd
 from voice_coach.cli import main as coach_main
 from voice_coach.core.commands import Command
 from voice_coach.core.phrases import help_text
@@ -35,8 +38,7 @@ from voice_coach.recognition.phrases import load_command_phrases
 from voice_coach.settings import MixerSettings, SpeechSettings
 from voice_coach.sound.assets import load_sound
 from voice_coach.speech.cache import SpeechCache
-from voice_coach.speech.pcm import read_wav, resample, write_wav_atomic
-from voice_coach.speech.synth import Pyttsx3Synth
+from voice_coach.speech.pcm import read_wav, resample, trim_silence, write_wav_atomic
 
 COACH_RATE = 48000  # what `voice-coach render` writes
 ROUTINE_TOML = """\
@@ -63,6 +65,7 @@ def render_reference(work: Path) -> tuple[np.ndarray, list[Span], list[dict]]:
     work.mkdir(parents=True, exist_ok=True)
     (work / "routine.toml").write_text(ROUTINE_TOML, "utf-8")
     wav, timeline = work / "reference.wav", work / "timeline.json"
+    render_cmd.make_speech = coach_speech
     code = coach_main(["render", str(work / "routine.toml"), "-o", str(wav), "--timeline",
                        str(timeline)])
     if code != 0:
@@ -75,9 +78,42 @@ def render_reference(work: Path) -> tuple[np.ndarray, list[Span], list[dict]]:
     return audio, says, [e for e in events if e["type"] == "click"]
 
 
+class EspeakProgramSynth:
+    """The coach's voice from the espeak-ng program, a fresh process per phrase, so the corpus
+    is the same every run. pyttsx3's in-process espeak is not: in one of four loaded CI runs
+    every clip of the render came out 0.01-0.5 % longer or shorter, its pitch 2 % lower, and a
+    "harder" over that echo was heard as "hold on". Same engine, voice and rate as the coach's
+    default speech."""
+
+    engine_name = "espeak-ng-program"
+    voice = "default"
+
+    def __init__(self, rate_wpm: int = SpeechSettings().rate_wpm,
+                 sample_rate: int = COACH_RATE) -> None:
+        self.rate_wpm = rate_wpm
+        self.sample_rate = sample_rate
+
+    def synthesize(self, text: str) -> np.ndarray:
+        if not text.strip():
+            return np.zeros(0, np.float32)
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "phrase.wav"
+            subprocess.run(["espeak-ng", "-s", str(self.rate_wpm), "-w", str(path), text],
+                           check=True, capture_output=True, timeout=60)
+            samples, rate = read_wav(path)
+        return resample(trim_silence(samples, rate), rate, self.sample_rate)
+
+    def close(self) -> None:
+        """Nothing runs between phrases."""
+
+
+def coach_speech(settings: SpeechSettings) -> SpeechCache:
+    return SpeechCache(EspeakProgramSynth(settings.rate_wpm))
+
+
 def coach_help_clip() -> np.ndarray:
-    """The help list as the coach says it: its own TTS and cache, at the render's rate."""
-    speech = SpeechCache(Pyttsx3Synth.from_settings(SpeechSettings(), COACH_RATE))
+    """The help list as the coach says it, with the render's speech, at the render's rate."""
+    speech = coach_speech(SpeechSettings())
     try:
         return np.array(speech.clip(help_text()))
     finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar, TextIO
 
@@ -82,7 +83,7 @@ def render_command(args: argparse.Namespace, err: TextIO | None = None) -> int:
         music = load_music(args.music, SAMPLE_RATE) if args.music is not None else None
     except MusicError as error:
         raise UserError(str(error)) from None
-    speech = _open_speech(SpeechSettings(args.voice, args.rate))
+    speech = make_speech(SpeechSettings(args.voice, args.rate))
     bar = ProgressBar(err)
     try:
         prepared = prepare_speech(
@@ -128,6 +129,11 @@ def _open_speech(settings: SpeechSettings) -> SpeechCache:
             f"{error}; render needs speech: install espeak-ng "
             "(apt-get install espeak-ng) or pick another --voice"
         ) from None
+
+
+# The speech `render` says its cues with; a corpus script that needs the same audio every run
+# replaces it (pyttsx3's espeak does not give the same clip twice, see make_barge_in_corpus).
+make_speech: Callable[[SpeechSettings], SpeechCache] = _open_speech
 
 
 class ProgressBar:
