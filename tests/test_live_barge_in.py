@@ -1,5 +1,6 @@
 """Barge-in live, through PulseAudio: the coach's own output looped into its microphone (as a
-room does), echo cancellation on (the default), commands spoken over the coach's cues.
+room does), echo cancellation on (`--aec on`; it is off by default), commands spoken over the
+coach's cues.
 
 What is held here is what the loop guarantees today: with the help list read aloud over its
 own microphone the coach obeys nothing nobody said; when the person talks over a cue the coach
