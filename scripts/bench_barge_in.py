@@ -1,6 +1,7 @@
 """Benchmark barge-in: commands said while the coach talks, on the barge-in corpus.
 
     python scripts/bench_barge_in.py [--corpus out/barge-in] [--split heldout|tune|all]
+                                     [--recognizer auto|pocketsphinx|net|vosk]
 
 Builds the corpus first when it is missing (scripts/make_barge_in_corpus.py). Each case runs
 through the listening pipeline `voice-coach listen --input MIC --reference PLAYED` uses, under
@@ -45,7 +46,7 @@ from voice_coach.recognition.offline import listen_to_samples
 from voice_coach.recognition.phrases import load_command_phrases
 from voice_coach.recognition.played_audio import CoachInterval
 from voice_coach.recognition.select import open_recognizer
-from voice_coach.settings import EchoSettings, MixerSettings, RecognizerSettings
+from voice_coach.settings import EchoSettings, MixerSettings, RecognizerKind, RecognizerSettings
 from voice_coach.sound.mixer import AudioKind
 
 REPO = Path(__file__).resolve().parent.parent
@@ -86,10 +87,11 @@ def coach_intervals(case: dict) -> list[CoachInterval]:
             for start, end in case["coach_speech"]]
 
 
-def run_case(corpus: Path, case: dict, condition: str) -> tuple[list[HeardCommand], float, float]:
+def run_case(corpus: Path, case: dict, condition: str,
+             kind: RecognizerKind = RecognizerKind.AUTO) -> tuple[list[HeardCommand], float, float]:
     """(commands heard, CPU seconds, audio seconds) for one case under one condition."""
     mic = read_wav_mono(corpus / case["mic"])
-    recognizer = open_recognizer(RecognizerSettings())
+    recognizer = open_recognizer(RecognizerSettings(kind))
     listener = CommandListener(recognizer, load_command_phrases())
     reference = None
     started = time.process_time()
@@ -171,6 +173,9 @@ def main() -> int:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--split", choices=["heldout", "tune", "all"], default="heldout")
     parser.add_argument("--cases", type=int, default=24, help="cases to build if missing")
+    parser.add_argument("--recognizer", type=RecognizerKind, default=RecognizerKind.AUTO,
+                        choices=[RecognizerKind.AUTO, RecognizerKind.POCKETSPHINX,
+                                 RecognizerKind.NET, RecognizerKind.VOSK])
     args = parser.parse_args()
     manifest = args.corpus / "manifest.json"
     if not manifest.exists():
@@ -182,7 +187,7 @@ def main() -> int:
     tallies = {name: Tally() for name in CONDITIONS}
     for case in chosen:
         for name in CONDITIONS:
-            heard, cpu, audio = run_case(args.corpus, case, name)
+            heard, cpu, audio = run_case(args.corpus, case, name, args.recognizer)
             tallies[name].add(case, heard)
             tallies[name].cpu_s += cpu
             tallies[name].audio_s += audio

@@ -4,11 +4,12 @@ once the coach's echo is cancelled, and never a command nobody said (the help li
 Six cases of scripts/make_barge_in_corpus.py (voices of both splits, one case of the coach
 alone reading its help list), run as scripts/bench_barge_in.py does. The corpus is the same
 every run (the coach's cues come from the espeak-ng program, not pyttsx3's in-process espeak,
-which gave other clips on one loaded CI run of four, and then a false command here). The bounds
-are what that corpus measured, one command of room over the coach for another libm: gate 0/18
-over the coach, 8/8 elsewhere, 2 false; AEC 4/18, 8/8, 0 false; AEC with yielding 3/18, 7/8
-(a "help" the gate heard at 0.55), 0 false. The recognizer is the limit now, and raising them
-belongs to its issue.
+which gave other clips on one loaded CI run of four, and then a false command here). It runs
+with the shipped recognizer (`auto`: the command net checked by PocketSphinx). The bounds are
+what that corpus measured, one command of room over the coach for another libm or CPU: gate
+0/18 over the coach, 8/8 elsewhere, 0 false; AEC 5/18, 8/8, 0 false; AEC with yielding 9/18,
+8/8, 0 false (PocketSphinx alone: 0/18, 8/8, 2 false; 4/18, 8/8, 0; 3/18, 7/8, 0). The
+recognizer is the limit now, and raising them belongs to its issue.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def test_the_corpus_has_commands_over_the_coach_and_the_help_list(corpus) -> Non
 def test_cancelling_the_echo_hears_commands_over_the_coach_and_none_nobody_said(corpus) -> None:
     gate, cancelled, yielding = (tally(corpus, name) for name in bench.CONDITIONS)
     assert gate.right[True] == 0  # today's gate ignores every word over the coach
-    assert cancelled.right[True] >= 3 and yielding.right[True] >= 2
+    assert cancelled.right[True] >= 4 and yielding.right[True] >= 8
     assert cancelled.right[False] >= gate.right[False]
     assert yielding.right[False] >= gate.right[False] - 1
     assert cancelled.false == 0 and yielding.false == 0

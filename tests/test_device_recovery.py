@@ -59,7 +59,7 @@ def device_event(device: str, state: str) -> Callable[[dict], bool]:
 
 @pytest.mark.devices
 @pytest.mark.slow
-@pytest.mark.parametrize("recognizer", ["off", "pocketsphinx"])
+@pytest.mark.parametrize("recognizer", ["off", "auto"])  # auto: the shipped default
 def test_killing_the_audio_server_mid_set_loses_no_rep(
         tmp_path: Path, own_pulse_server: PrivatePulseServer, recognizer: str) -> None:
     routine = tmp_path / "routine.toml"

@@ -8,8 +8,8 @@ hears their voice and is turned down within a fraction of a second of the block 
 (the events log has both, on the session clock); and whatever it obeys by voice came in the
 moments after the person spoke. How many words over the coach are recognized, and how many are
 taken for another command, is the recognizer's to raise: the test prints both
-(scripts/bench_barge_in.py measures them on the corpus: PocketSphinx over the coach's echo took
-3 of 102 commands for another; live, one run of nine heard "pause" over "Up, exhale." as
+(scripts/bench_barge_in.py measures them on the corpus: PocketSphinx alone over the coach's echo
+took 3 of 102 commands for another; live, one run of nine heard "pause" over "Up, exhale." as
 "too hard" at 0.77).
 """
 
@@ -67,7 +67,7 @@ def test_over_its_own_voice_the_coach_yields_and_obeys_no_one_but_the_user(
 ) -> None:
     rig.loopback(rig.coach, rig.mic)  # the coach's speaker as loud in its microphone as a user
     run = CoachRun(tmp_path, rig, ROUTINE, tmp_path / "cache",
-                   recognizer=("--recognizer", "pocketsphinx", "--aec", "on"))
+                   recognizer=("--aec", "on"))  # the shipped recognizer
     runs.append(run)
     run.wait_for(state("intro"), "intro")
     run.type("next")

@@ -1,6 +1,7 @@
-"""Hands-free control through real audio devices: `voice-coach run --recognizer pocketsphinx`
-plays into a PulseAudio null sink and listens to another one's monitor; the test speaks
-commands into it (flite's rms and awb voices) and reads the events log.
+"""Hands-free control through real audio devices: `voice-coach run`, with the recognizer it
+ships with (`auto`: the command net checked by PocketSphinx), plays into a PulseAudio null sink
+and listens to another one's monitor; the test speaks commands into it (flite's rms and awb
+voices) and reads the events log.
 
 Each test builds its own sinks on the running server (unique names, unloaded afterwards), so
 the loopbacks it adds never reach another test's coach. Latency is measured in one recording
@@ -101,7 +102,7 @@ class CoachRun:
     """`voice-coach run` on the rig's devices, with keyboard commands on a pipe."""
 
     def __init__(self, tmp_path: Path, rig: PulseRig, routine: str, cache: Path,
-                 recognizer: tuple[str, ...] = ("--recognizer", "pocketsphinx")) -> None:
+                 recognizer: tuple[str, ...] = ()) -> None:
         routine_path = tmp_path / "routine.toml"
         routine_path.write_text(routine)
         self.events_path = tmp_path / "events.jsonl"

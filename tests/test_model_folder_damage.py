@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.test_model_zips import model_folder
+from voice_coach.recognition import select
 from voice_coach.recognition.base import RecognizerUnavailable
 from voice_coach.recognition.model_layout import model_problem
 from voice_coach.recognition.select import choose_engine
@@ -141,4 +142,16 @@ def test_a_broken_model_named_by_the_environment_is_not_swapped_for_pocketsphinx
         "no such folder"
     )
     monkeypatch.delenv("VOICE_COACH_VOSK_MODEL")
-    assert choose_engine("auto") == ("pocketsphinx", None)  # nothing named, nothing installed
+    assert choose_engine("auto") == ("net", None)  # nothing named, nothing installed
+
+
+def test_auto_takes_pocketsphinx_for_phrases_of_ones_own_or_without_onnxruntime(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VOICE_COACH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("VOICE_COACH_VOSK_MODEL", raising=False)
+    assert choose_engine("auto", custom_phrases=True) == ("pocketsphinx", None)
+    real_find_spec = select.importlib.util.find_spec
+    monkeypatch.setattr(select.importlib.util, "find_spec",
+                        lambda name: None if name == "onnxruntime" else real_find_spec(name))
+    assert choose_engine("auto") == ("pocketsphinx", None)

@@ -120,13 +120,18 @@ class RecognizerSettings:
     """The speech recognizer for voice commands."""
 
     kind: RecognizerKind = RecognizerKind.AUTO
-    """Which engine: AUTO takes Vosk when an English model is installed, else PocketSphinx."""
+    """Which engine: AUTO takes Vosk when an English model is installed, else the command net
+    (checked by PocketSphinx), or PocketSphinx alone where the net cannot serve (see
+    `custom_phrases`)."""
     model: str | None = None
     """A Vosk model folder; None: the installed one, if any."""
     pocketsphinx: PocketSphinxSettings = field(default_factory=PocketSphinxSettings)
     """Tuning when the engine is PocketSphinx."""
     echo: EchoSettings = field(default_factory=EchoSettings)
     """Echo cancellation before the engine."""
+    custom_phrases: bool = False
+    """The phrases come from a --commands file: the command net knows only the built-in ones,
+    so AUTO takes an engine that hears any phrase of its language."""
 
 
 @dataclass(frozen=True)

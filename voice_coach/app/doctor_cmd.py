@@ -60,10 +60,13 @@ def check_recognizer(args: argparse.Namespace) -> str:
     from voice_coach.settings import RecognizerSettings
 
     recognizer = open_recognizer(RecognizerSettings(model=args.model))
-    if recognizer.name == "vosk":
-        return f"recognizer: vosk, model {find_model(args.model)}"
-    return ("recognizer: pocketsphinx (bundled); for better accuracy install a Vosk model: "
-            "voice-coach model install")
+    try:
+        if recognizer.name == "vosk":
+            return f"recognizer: vosk, model {find_model(args.model)}"
+        return (f"recognizer: {recognizer.name} (bundled); for better accuracy install a "
+                "Vosk model: voice-coach model install")
+    finally:
+        recognizer.close()
 
 
 def check_voice(_args: argparse.Namespace) -> str:

@@ -78,7 +78,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run_listen(args: argparse.Namespace) -> int:
     try:
         phrases = voice_command_phrases(args.commands)
-        settings = RecognizerSettings(RecognizerKind(args.recognizer), args.model)
+        settings = RecognizerSettings(RecognizerKind(args.recognizer), args.model,
+                                      custom_phrases=args.commands is not None)
         recognizer = open_recognizer(settings)
         listener = CommandListener(recognizer, phrases)
         notice = dropped_phrases_notice(recognizer)

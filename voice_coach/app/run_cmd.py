@@ -127,7 +127,8 @@ def run_workout(args: argparse.Namespace) -> int:
             speech=SpeechSettings(args.voice, args.rate),
             microphone=MicrophoneSettings(args.input_device),
             recognizer=RecognizerSettings(RecognizerKind(args.recognizer), args.model,
-                                          echo=EchoSettings(EchoMode(args.aec))),
+                                          echo=EchoSettings(EchoMode(args.aec)),
+                                          custom_phrases=args.commands is not None),
         )
         history.begin(routine.name, found.source)
         return LiveWorkout(options, catalog=catalog, observers=[history]).run()
