@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 
+from voice_coach.app.devices import MicrophoneInput
 from voice_coach.app.echo_option import add_aec_argument
 from voice_coach.app.voice_control import as_heard
 from voice_coach.recognition.audio_input import AudioFileError, read_wav_mono
@@ -133,21 +135,32 @@ def _attach_reference(
     return aligned, coach_audio
 
 
+def block_ms(listener: CommandListener) -> int:
+    """The microphone block length the listener decides on, in milliseconds."""
+    return round(1000 * listener.block_samples / listener.sample_rate)
+
+
+def heard_from_microphone(
+    listener: CommandListener, microphone: MicrophoneInput, seconds: float | None = None
+) -> Iterator[HeardCommand]:
+    """The commands `listener` accepts from `microphone`'s blocks, for `seconds` of audio (or
+    until interrupted); a microphone that goes quiet raises MicrophoneUnavailable."""
+    samples_heard = 0
+    while seconds is None or samples_heard < seconds * listener.sample_rate:
+        item = microphone.read(READ_TIMEOUT_S)
+        if item is None:
+            raise MicrophoneUnavailable("the microphone delivers no audio; check it is not muted")
+        block, _adc_time = item
+        yield from listener.push(block, samples_heard / listener.sample_rate)
+        samples_heard += len(block)
+
+
 def listen_to_microphone(listener: CommandListener, device: str | None, as_json: bool) -> int:
-    block_ms = round(1000 * listener.block_samples / listener.sample_rate)
-    with Microphone(device, listener.sample_rate, block_ms) as microphone:
+    with Microphone(device, listener.sample_rate, block_ms(listener)) as microphone:
         print("listening; say a command (Ctrl-C to stop)", file=sys.stderr)
-        samples_heard = 0
-        while True:
-            item = microphone.read(READ_TIMEOUT_S)
-            if item is None:
-                raise MicrophoneUnavailable(
-                    "the microphone delivers no audio; check it is not muted"
-                )
-            block, _adc_time = item
-            for heard in listener.push(block, samples_heard / listener.sample_rate):
-                print_heard(heard, as_json)
-            samples_heard += len(block)
+        for heard in heard_from_microphone(listener, microphone):
+            print_heard(heard, as_json)
+    return 0
 
 
 def print_heard(heard: HeardCommand, as_json: bool) -> None:

@@ -14,6 +14,7 @@ from collections import Counter
 
 from voice_coach.app.devices import Devices, RealDevices
 from voice_coach.app.enrollment import Enrollment
+from voice_coach.app.listen_cmd import block_ms, heard_from_microphone
 from voice_coach.core.commands import Command
 from voice_coach.errors import UserError
 from voice_coach.recognition.base import RecognizerUnavailable
@@ -36,7 +37,6 @@ from voice_coach.settings import (
 )
 
 make_devices: type[Devices] = RealDevices  # replaced by tests
-TEST_READ_S = 1.0
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -111,20 +111,14 @@ def run_test(args: argparse.Namespace) -> int:
         raise UserError(str(error)) from None
     listener = CommandListener(recognizer, phrases)
     heard: Counter[Command] = Counter()
-    rate = listener.sample_rate
+    settings = MicrophoneSettings(_device(args.input_device))
     try:
-        with devices.make_microphone(MicrophoneSettings(_device(args.input_device)), rate,
-                                     round(1000 * listener.block_samples / rate)) as microphone:
+        with devices.make_microphone(settings, listener.sample_rate,
+                                     block_ms(listener)) as microphone:
             print(f"listening for {args.seconds:.0f} s: say each command a few times")
-            samples = 0
-            while samples < args.seconds * rate:
-                item = microphone.read(TEST_READ_S)
-                if item is None:
-                    raise MicrophoneUnavailable("the microphone delivers no audio")
-                for command in listener.push(item[0], samples / rate):
-                    print(f"{command.at_s:7.2f}  {command.command.spoken}", flush=True)
-                    heard[command.command] += 1
-                samples += len(item[0])
+            for command in heard_from_microphone(listener, microphone, args.seconds):
+                print(f"{command.at_s:7.2f}  {command.command.spoken}", flush=True)
+                heard[command.command] += 1
     except MicrophoneUnavailable as error:
         raise UserError(str(error)) from None
     finally:

@@ -42,10 +42,11 @@ def open_engine(
         from voice_coach.recognition.verified_net_engine import Verification, VerifiedNetRecognizer
         from voice_coach.recognition.voice_takes import enrolled_matcher
 
-        embedding = SpeechEmbedding()
-        net = PhraseNetRecognizer(embedding=embedding, threshold=Verification().fairly_sure,
+        embedding, rules = SpeechEmbedding(), Verification()
+        net = PhraseNetRecognizer(embedding=embedding, threshold=rules.fairly_sure,
                                   takes=enrolled_matcher(embedding))
-        return VerifiedNetRecognizer(net=net, verifier=PocketSphinxRecognizer(pocketsphinx))
+        return VerifiedNetRecognizer(net=net, verifier=PocketSphinxRecognizer(pocketsphinx),
+                                     rules=rules)
     raise RecognizerUnavailable(f"recognizer {engine.value!r} names no engine to open")
 
 

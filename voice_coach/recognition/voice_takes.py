@@ -19,11 +19,10 @@ import numpy as np
 
 from voice_coach.paths import data_dir
 from voice_coach.recognition.base import RecognizerUnavailable
-from voice_coach.recognition.speech_embedding import SpeechEmbedding
+from voice_coach.recognition.speech_embedding import SAMPLE_RATE, SpeechEmbedding
 from voice_coach.recognition.take_matcher import TakeMatcher, take_window
 from voice_coach.speech.pcm import from_int16, read_wav, to_int16, wav_bytes
 
-SAMPLE_RATE = 16000
 TAKES_PER_PHRASE = 3
 FRAME = SAMPLE_RATE // 100
 LOUDER_DB = 12.0  # a frame of the word is this far above the recording's quietest tenth
