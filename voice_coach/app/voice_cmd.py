@@ -1,9 +1,11 @@
 """The `voice-coach voice enroll|test|status|forget` subcommands: the person's own takes.
 
 `enroll` records three takes of each command's first phrase (see app/enrollment.py) and keeps
-them in the data folder; `--recognizer net` then also matches what it hears against them
-(recognition/take_matcher.py). `test` listens with that recognizer for a while and says, per
-command, how often it heard it; `status` says whether takes are kept, `forget` removes them.
+them in the data folder; the command net (what `--recognizer auto` takes unless a Vosk model or
+a --commands file says otherwise, or `--recognizer net`) then also matches what it hears
+against them (recognition/take_matcher.py). `test` listens with that recognizer for a while
+and says, per command, how often it heard it; `status` says whether takes are kept, `forget`
+removes them.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "voice", help="teach the coach your voice (enroll, test, status, forget)",
         description="Teach the command recognizer your own voice: say each command three "
-                    "times, hands-free. Used by --recognizer net.")
+                    "times, hands-free. Used by the command net (--recognizer auto or net).")
     parser.set_defaults(handler=lambda _args: _usage(parser))
     actions = parser.add_subparsers(dest="voice_action", metavar="ACTION")
     enroll = actions.add_parser("enroll", help="say each command back three times")
