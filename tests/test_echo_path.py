@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from tests.fakes import SubtractingEchoCanceller
 from voice_coach.recognition.echo_canceller import WebRtcEchoCanceller, open_echo_canceller
 from voice_coach.recognition.echo_path import EchoPath, align_recordings
 from voice_coach.settings import EchoMode
@@ -89,3 +90,46 @@ def test_off_and_auto_say_what_they_do() -> None:
     assert off is None and "--aec off" in line
     auto, line = open_echo_canceller(EchoMode.AUTO)
     assert auto is not None and line.startswith("echo cancellation on")
+
+
+class Failing(SubtractingEchoCanceller):
+    """A perfect canceller that stops cancelling from call `fails_from` on."""
+
+    def __init__(self, fails_from: int) -> None:
+        super().__init__(RATE)
+        self.fails_from = fails_from
+
+    def process(self, mic: np.ndarray, reference: np.ndarray) -> np.ndarray:
+        cleaned = super().process(mic, reference)  # counts the call
+        return mic.copy() if self.calls >= self.fails_from else cleaned
+
+
+def judged(path: EchoPath, played: np.ndarray, mic: np.ndarray) -> list[bool]:
+    """`converged` after each 50 ms block."""
+    states = []
+    for i in range(0, len(mic) - BLOCK + 1, BLOCK):
+        path.clean(mic[i : i + BLOCK], played[i : i + BLOCK])
+        states.append(path.converged)
+    return states
+
+
+def test_the_person_talking_over_the_coach_is_not_a_diverged_canceller() -> None:
+    played = (speech_like(8.0) * 0.3).astype(np.int16)
+    # From 3 s, 1.2 s of the person ("make it easier", slowly), 10 dB over the coach's echo:
+    # in those blocks next to nothing is removed, as none of it is echo.
+    person = np.zeros(len(played), np.float32)
+    t = np.arange(round(1.2 * RATE)) / RATE
+    person[3 * RATE : 3 * RATE + len(t)] = 3000 * np.sin(2 * np.pi * 180 * t)
+    mic = (played + person).astype(np.int16)
+    states = judged(EchoPath(SubtractingEchoCanceller(RATE), max_delay_s=0.0), played, mic)
+    assert not states[0] and states[3 * RATE // BLOCK - 1]
+    assert all(states[3 * RATE // BLOCK :])
+
+
+def test_a_canceller_that_stops_cancelling_is_found_diverged() -> None:
+    played = (speech_like(8.0) * 0.3).astype(np.int16)
+    states = judged(EchoPath(Failing(fails_from=60), max_delay_s=0.0), played, played)
+    assert states[58]  # converged by 3 s
+    assert not states[-1]  # 5 s of its echo left whole
+    # Within DIVERGE_BLOCKS_S of the coach sounding, and the reference has its pauses.
+    assert states.index(False, 58) - 58 <= round(4.0 * RATE / BLOCK)

@@ -17,9 +17,13 @@ through `EchoPath.clean`, so they decide the same on the same audio.
 The canceller needs a few seconds of the coach's voice to converge, and until then its output
 still holds the coach's words: on the barge-in corpus, 4 of 14 false commands came from the
 welcome, in the first 5 s. So `converged` says whether the last second of blocks in which the
-coach sounded had at least CONVERGED_DB of echo removed (their median, so the person's own
-words do not count against it); the listener treats the coach's speech as it does without a
-canceller until then, and again if the cancellation falls below DIVERGED_DB.
+coach sounded had at least CONVERGED_DB of echo removed (their median); the listener treats the
+coach's speech as it does without a canceller until then, and again once it has diverged: when
+even the best quarter of the last DIVERGE_BLOCKS_S of such blocks had less than DIVERGED_DB
+removed. The person's own words over the coach are not echo, so in their blocks next to
+nothing is "removed": with a median over one second, a perfect canceller and 1.2 s of the
+person 10 dB over the echo (tests/test_echo_path.py) were judged diverged, and the words it
+was cancelling for would have been let pass as the coach's.
 """
 
 from __future__ import annotations
@@ -44,6 +48,8 @@ ALIGN_SPAN_S = 30.0
 CONVERGED_DB = 15.0
 DIVERGED_DB = 6.0
 JUDGED_BLOCKS_S = 1.0  # of blocks in which the coach sounded
+DIVERGE_BLOCKS_S = 2.5  # ... longer than a command said over the coach, however slowly
+DIVERGE_PERCENTILE = 75
 
 
 def gcc_phat_lag(signal: np.ndarray, reference: np.ndarray, max_lag: int) -> tuple[int, float]:
@@ -78,6 +84,7 @@ class EchoPath:
         self._since_check = 0
         self._removed_db: deque[float] = deque()
         self._judged_samples = round(JUDGED_BLOCKS_S * self.sample_rate)
+        self._diverge_samples = round(DIVERGE_BLOCKS_S * self.sample_rate)
         self.converged = False
         """Whether the canceller removes enough of the coach to trust its output."""
 
@@ -101,15 +108,16 @@ class EchoPath:
         if rms(played) < MIN_REFERENCE_RMS:
             return
         self._removed_db.append(20 * np.log10((rms(mic) + 1.0) / (rms(cleaned) + 1.0)))
-        while len(self._removed_db) * len(mic) > self._judged_samples:
+        while len(self._removed_db) * len(mic) > self._diverge_samples:
             self._removed_db.popleft()
-        if len(self._removed_db) * len(mic) < self._judged_samples:
-            return
-        median = float(np.median(self._removed_db))
-        if median >= CONVERGED_DB:
-            self.converged = True
-        elif median < DIVERGED_DB:
-            self.converged = False
+        judged = max(1, self._judged_samples // len(mic))
+        if not self.converged:
+            recent = list(self._removed_db)[-judged:]
+            if len(recent) == judged and float(np.median(recent)) >= CONVERGED_DB:
+                self.converged = True
+        elif len(self._removed_db) * len(mic) >= self._diverge_samples:
+            best = float(np.percentile(self._removed_db, DIVERGE_PERCENTILE))
+            self.converged = best >= DIVERGED_DB
 
     def _remember(self, mic: np.ndarray, reference: np.ndarray) -> None:
         self._mic_window.append(np.asarray(mic, np.int16))
