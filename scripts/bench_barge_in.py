@@ -1,7 +1,7 @@
 """Benchmark barge-in: commands said while the coach talks, on the barge-in corpus.
 
     python scripts/bench_barge_in.py [--corpus out/barge-in] [--split heldout|tune|all]
-                                     [--recognizer auto|pocketsphinx|net|vosk]
+                                     [--recognizer auto|vosk|pocketsphinx|net]
 
 Builds the corpus first when it is missing (scripts/make_barge_in_corpus.py). Each case runs
 through the listening pipeline `voice-coach listen --input MIC --reference PLAYED` uses, under
@@ -174,8 +174,7 @@ def main() -> int:
     parser.add_argument("--split", choices=["heldout", "tune", "all"], default="heldout")
     parser.add_argument("--cases", type=int, default=24, help="cases to build if missing")
     parser.add_argument("--recognizer", type=RecognizerKind, default=RecognizerKind.AUTO,
-                        choices=[RecognizerKind.AUTO, RecognizerKind.POCKETSPHINX,
-                                 RecognizerKind.NET, RecognizerKind.VOSK])
+                        choices=[kind for kind in RecognizerKind if kind is not RecognizerKind.OFF])
     args = parser.parse_args()
     manifest = args.corpus / "manifest.json"
     if not manifest.exists():

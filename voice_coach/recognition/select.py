@@ -22,7 +22,8 @@ from voice_coach.settings import RecognizerKind, RecognizerSettings
 
 
 def open_recognizer(settings: RecognizerSettings, *, own_process: bool = False) -> Recognizer:
-    """The engine `settings` ask for (auto, vosk or pocketsphinx); raises RecognizerUnavailable.
+    """The engine `settings` ask for (auto, vosk, pocketsphinx or net); raises
+    RecognizerUnavailable.
     With `own_process` it decodes in a child process, clear of this process's audio thread."""
     engine, model = choose_engine(settings.kind, settings.model, settings.custom_phrases)
     if own_process:
